@@ -1,0 +1,1 @@
+"""Waste checks: pure functions of collected data, registered with metadata."""

@@ -1,0 +1,1 @@
+"""Prices: the bundled price book (data files with source and date) and cost estimates."""

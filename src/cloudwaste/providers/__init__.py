@@ -1,0 +1,1 @@
+"""Cloud providers: credentials, scope discovery and memoized collectors (the only SDK users)."""

@@ -1,0 +1,112 @@
+"""The report object every renderer draws: a scan, its findings, a summary and the gate verdict."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from cloudwaste import __version__
+from cloudwaste.model import Finding, Scan, Status
+
+SCHEMA_VERSION = "1"
+COUNTED = (Status.OPEN, Status.MARKED_FOR_DELETION)
+
+
+class GateRule(BaseModel):
+    """One configured gate and how the scan compared with it."""
+
+    flag: str
+    threshold: float
+    actual: float
+    breached: bool
+
+
+class GateResult(BaseModel):
+    """The CI gate verdict."""
+
+    configured: bool = False
+    breached: bool = False
+    soft_fail: bool = False
+    rules: list[GateRule] = Field(default_factory=list)
+
+
+class Summary(BaseModel):
+    """Totals over the counted (not ignored) findings."""
+
+    findings: int
+    ignored: int
+    monthly_cost: dict[str, Any]
+    unknown_cost_findings: int
+    by_check: dict[str, dict[str, Any]]
+    by_region: dict[str, dict[str, Any]]
+
+
+class Report(BaseModel):
+    """What `scan` and `report` render."""
+
+    scan: Scan
+    findings: list[Finding]
+    summary: Summary
+    gate: GateResult = Field(default_factory=GateResult)
+
+    def counted(self) -> list[Finding]:
+        """Findings that count toward totals and gates (ignored ones never do)."""
+        return [f for f in self.findings if f.status in COUNTED]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The versioned JSON contract (schema_version "1")."""
+        scan = self.scan.model_dump(mode="json", exclude={"args"})
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "cloudwaste", "version": __version__},
+            "scan": scan,
+            "summary": self.summary.model_dump(mode="json"),
+            "gate": self.gate.model_dump(mode="json"),
+            "findings": [finding_json(f) for f in self.findings],
+        }
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    """One finding as in the JSON contract."""
+    data = f.model_dump(mode="json")
+    data["monthly_cost"].pop("detail", None)
+    data["monthly_cost"]["basis_detail"] = f.monthly_cost.detail
+    return data
+
+
+def summarize(findings: list[Finding], currency: str = "USD") -> Summary:
+    """Totals by check and region; unknown costs are counted, never added as 0."""
+    counted = [f for f in findings if f.status in COUNTED]
+    by_check: dict[str, dict[str, Any]] = defaultdict(lambda: {"findings": 0, "monthly_cost": 0.0})
+    by_region: dict[str, dict[str, Any]] = defaultdict(lambda: {"findings": 0, "monthly_cost": 0.0})
+    total = 0.0
+    unknown = 0
+    for f in counted:
+        amount = f.monthly_cost.amount
+        for bucket in (by_check[f.check_id], by_region[f.region]):
+            bucket["findings"] += 1
+            if amount is not None:
+                bucket["monthly_cost"] = round(bucket["monthly_cost"] + amount, 2)
+        if amount is None:
+            unknown += 1
+        else:
+            total += amount
+    return Summary(
+        findings=len(counted),
+        ignored=len(findings) - len(counted),
+        monthly_cost={"amount": round(total, 2), "currency": currency},
+        unknown_cost_findings=unknown,
+        by_check=dict(sorted(by_check.items())),
+        by_region=dict(sorted(by_region.items())),
+    )
+
+
+def build_report(scan: Scan, findings: list[Finding], gate: GateResult | None = None) -> Report:
+    """Assemble a report, findings sorted by monthly cost (unknown last)."""
+    ordered = sorted(
+        findings,
+        key=lambda f: (f.monthly_cost.amount is None, -(f.monthly_cost.amount or 0.0), f.check_id, f.resource.id),
+    )
+    return Report(scan=scan, findings=ordered, summary=summarize(ordered), gate=gate or GateResult())
