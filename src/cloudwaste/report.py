@@ -39,6 +39,7 @@ class Summary(BaseModel):
     ignored: int
     monthly_cost: dict[str, Any]
     unknown_cost_findings: int
+    overlapping_findings: int = 0
     by_check: dict[str, dict[str, Any]]
     by_region: dict[str, dict[str, Any]]
 
@@ -77,13 +78,22 @@ def finding_json(f: Finding) -> dict[str, Any]:
 
 
 def summarize(findings: list[Finding], currency: str = "USD") -> Summary:
-    """Totals by check and region; unknown costs are counted, never added as 0."""
+    """Totals over counted findings; unknown costs are counted, never added as 0.
+
+    The monthly total charges each resource once: findings are taken by amount, largest first, and a
+    finding whose resource (or any resource in its evidence ``cost_includes``) is already charged by a
+    larger finding adds nothing (``overlapping_findings`` counts those). So an unattached gp2 volume's
+    full cost and its gp2->gp3 saving, or a stopped instance and its volumes, are not summed twice.
+    ``by_check`` and ``by_region`` show each check's own figures.
+    """
     counted = [f for f in findings if f.status in COUNTED]
     by_check: dict[str, dict[str, Any]] = defaultdict(lambda: {"findings": 0, "monthly_cost": 0.0})
     by_region: dict[str, dict[str, Any]] = defaultdict(lambda: {"findings": 0, "monthly_cost": 0.0})
     total = 0.0
     unknown = 0
-    for f in counted:
+    overlapping = 0
+    charged: set[tuple[str, str, str, str]] = set()
+    for f in sorted(counted, key=lambda f: -(f.monthly_cost.amount or 0.0)):
         amount = f.monthly_cost.amount
         for bucket in (by_check[f.check_id], by_region[f.region]):
             bucket["findings"] += 1
@@ -91,13 +101,20 @@ def summarize(findings: list[Finding], currency: str = "USD") -> Summary:
                 bucket["monthly_cost"] = round(bucket["monthly_cost"] + amount, 2)
         if amount is None:
             unknown += 1
-        else:
-            total += amount
+            continue
+        ids = [f.resource.id, *[str(i) for i in f.evidence.get("cost_includes", [])]]
+        keys = {(f.provider, f.account, f.region, rid) for rid in ids}
+        if keys & charged:
+            overlapping += 1
+            continue
+        charged |= keys
+        total += amount
     return Summary(
         findings=len(counted),
         ignored=len(findings) - len(counted),
         monthly_cost={"amount": round(total, 2), "currency": currency},
         unknown_cost_findings=unknown,
+        overlapping_findings=overlapping,
         by_check=dict(sorted(by_check.items())),
         by_region=dict(sorted(by_region.items())),
     )

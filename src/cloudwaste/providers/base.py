@@ -73,6 +73,13 @@ class Provider(Protocol):
 Collector = Callable[[], Any]
 
 
+@dataclass(frozen=True)
+class _Failed:
+    """A collection whose fetch raised: re-raised to every later caller."""
+
+    error: Exception
+
+
 class MemoSession:
     """Base for provider sessions: memoized collectors with a lock per key, batched metrics.
 
@@ -87,7 +94,7 @@ class MemoSession:
         self._values: dict[str, Any] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
-        self._metrics: dict[MetricKey, MetricSeries] | None = None
+        self._metrics: dict[MetricKey, MetricSeries] | _Failed | None = None
         self._metrics_lock = threading.Lock()
 
     def count_call(self, n: int = 1) -> None:
@@ -100,15 +107,20 @@ class MemoSession:
             return self._locks.setdefault(name, threading.Lock())
 
     def collect(self, name: str) -> Any:
-        """Fetch ``name`` once; concurrent callers wait for the first fetch."""
-        if name in self._values:
-            return self._values[name]
-        with self._lock_for(name):
-            if name not in self._values:
-                if name not in self.collectors:
-                    raise KeyError(f"no collector named {name!r}")
-                self._values[name] = self.collectors[name]()
-            return self._values[name]
+        """Fetch ``name`` once; concurrent callers wait for the first fetch. A failure is remembered too."""
+        if name not in self._values:
+            with self._lock_for(name):
+                if name not in self._values:
+                    if name not in self.collectors:
+                        raise KeyError(f"no collector named {name!r}")
+                    try:
+                        self._values[name] = self.collectors[name]()
+                    except Exception as exc:  # remembered: every check needing it fails fast, one API error
+                        self._values[name] = _Failed(exc)
+        value = self._values[name]
+        if isinstance(value, _Failed):
+            raise value.error
+        return value
 
     def metric(self, key: MetricKey) -> MetricSeries | None:
         """One series; the first call fetches every declared query of the unit in batches."""
@@ -120,7 +132,12 @@ class MemoSession:
                         rid = item.get(q.id_field)
                         if rid:
                             keys.append(q.key(str(rid)))
-                self._metrics = self.fetch_metrics(list(dict.fromkeys(keys))) if keys else {}
+                try:
+                    self._metrics = self.fetch_metrics(list(dict.fromkeys(keys))) if keys else {}
+                except Exception as exc:
+                    self._metrics = _Failed(exc)
+        if isinstance(self._metrics, _Failed):
+            raise self._metrics.error
         return self._metrics.get(key)
 
     def fetch_metrics(self, keys: list[MetricKey]) -> dict[MetricKey, MetricSeries]:

@@ -1,0 +1,1 @@
+"""The Typer command-line interface: parses, calls the library, renders. No SDK imports here."""

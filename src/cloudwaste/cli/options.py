@@ -1,0 +1,150 @@
+"""Reusable option declarations (declared per command, so flags work after the subcommand)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+FORMATS = ("table", "json", "ndjson", "csv", "markdown")
+SEVERITIES = ("low", "medium", "high", "critical")
+
+
+def parse_now(value: str | None) -> datetime | None:
+    """``--now``: an ISO 8601 instant (naive means UTC)."""
+    if value is None or value == "":
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO 8601 date/time (e.g. 2026-12-01T00:00:00Z)"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _format(value: str) -> str:
+    if value not in FORMATS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(FORMATS)}")
+    return value
+
+
+def _severity(value: str | None) -> str | None:
+    if value is not None and value not in SEVERITIES:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(SEVERITIES)}")
+    return value
+
+
+def split_csv(values: list[str] | None) -> list[str]:
+    """Repeatable options also accept comma-separated values: ``-r eu-west-1,us-east-1``."""
+    return [v.strip() for raw in values or [] for v in raw.split(",") if v.strip()]
+
+
+Db = Annotated[
+    Path | None,
+    typer.Option("--db", envvar="CLOUDWASTE_DB", show_envvar=True, help="SQLite store file.", dir_okay=False),
+]
+Format = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        envvar="CLOUDWASTE_FORMAT",
+        show_envvar=True,
+        callback=_format,
+        help="Report format: table, json, ndjson, csv, markdown.",
+    ),
+]
+Output = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        envvar="CLOUDWASTE_OUTPUT",
+        show_envvar=True,
+        help="Write the report to FILE ('-' = stdout, the default).",
+    ),
+]
+Export = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--export",
+        envvar="CLOUDWASTE_EXPORT",
+        show_envvar=True,
+        help="Also write the report to FILE (format from the extension: .json .ndjson .csv .md .txt).",
+    ),
+]
+FailOver = Annotated[
+    float | None,
+    typer.Option(
+        "--fail-over",
+        envvar="CLOUDWASTE_FAIL_OVER",
+        show_envvar=True,
+        min=0,
+        help="Exit 3 when the total monthly waste (USD) is greater than AMOUNT.",
+    ),
+]
+FailOnCount = Annotated[
+    int | None,
+    typer.Option(
+        "--fail-on-count",
+        envvar="CLOUDWASTE_FAIL_ON_COUNT",
+        show_envvar=True,
+        min=0,
+        help="Exit 3 when more than N findings are counted.",
+    ),
+]
+FailOnSeverity = Annotated[
+    str | None,
+    typer.Option(
+        "--fail-on-severity",
+        envvar="CLOUDWASTE_FAIL_ON_SEVERITY",
+        show_envvar=True,
+        callback=_severity,
+        help="Exit 3 when any finding is at or above this severity.",
+    ),
+]
+SoftFail = Annotated[
+    bool,
+    typer.Option(
+        "--soft-fail",
+        envvar="CLOUDWASTE_SOFT_FAIL",
+        show_envvar=True,
+        help="Report the gate verdict but never exit 3.",
+    ),
+]
+MinCost = Annotated[
+    float | None,
+    typer.Option(
+        "--min-cost",
+        envvar="CLOUDWASTE_MIN_COST",
+        show_envvar=True,
+        min=0,
+        help="Hide findings whose known monthly cost is below AMOUNT (unknown costs are kept).",
+    ),
+]
+Now = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        envvar="CLOUDWASTE_NOW",
+        show_envvar=True,
+        help="Evaluate age rules as of this ISO 8601 instant (reproducible reports).",
+    ),
+]
+Quiet = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        envvar="CLOUDWASTE_QUIET",
+        show_envvar=True,
+        help="No progress, banner or summary on stderr.",
+    ),
+]
+Width = Annotated[
+    int | None,
+    typer.Option("--width", envvar="COLUMNS", hidden=True, help="Table width."),
+]

@@ -1,0 +1,69 @@
+"""``cloudwaste report``: re-render a stored scan (no cloud calls), with the same output and gate flags."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cloudwaste.cli import console
+from cloudwaste.cli.options import (
+    Db,
+    Export,
+    FailOnCount,
+    FailOnSeverity,
+    FailOver,
+    Format,
+    MinCost,
+    Output,
+    Quiet,
+    SoftFail,
+    Width,
+)
+
+EPILOG = """\
+Examples:
+
+\b
+  cloudwaste report                                   # the latest scan as a table
+  cloudwaste report latest -f csv -o waste.csv        # cron: CSV for a spreadsheet
+  cloudwaste report 20261201-0722 --fail-over 500     # gate on a stored scan (id prefix)
+"""
+
+
+def report(
+    scan_ref: Annotated[
+        str, typer.Argument(metavar="[SCAN_ID|latest]", help="Scan id, unique prefix or 'latest'.")
+    ] = "latest",
+    db: Db = None,
+    fmt: Format = "table",
+    output: Output = None,
+    export: Export = None,
+    fail_over: FailOver = None,
+    fail_on_count: FailOnCount = None,
+    fail_on_severity: FailOnSeverity = None,
+    soft_fail: SoftFail = False,
+    min_cost: MinCost = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 4 when the scan was incomplete.")] = False,
+    quiet: Quiet = False,
+    width: Width = None,
+) -> None:
+    """Re-render a stored scan from the local store."""
+    with console.handled():
+        from cloudwaste.cli.common import open_store
+        from cloudwaste.cli.output import OutputOptions, build, emit, gate_options
+        from cloudwaste.engine.gate import exit_code
+
+        store = open_store(db)
+        try:
+            scan = store.get_scan(scan_ref)
+            findings = store.findings(scan.id)
+        finally:
+            store.close()
+        opts = OutputOptions(
+            fmt=fmt, output=output, exports=tuple(export or ()), width=width, quiet=quiet, min_cost=min_cost
+        )
+        rep = build(scan, findings, opts, gate_options(fail_over, fail_on_count, fail_on_severity, soft_fail))
+        emit(rep, opts)
+        code = exit_code(rep, strict=strict)
+    raise typer.Exit(code)
