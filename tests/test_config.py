@@ -69,13 +69,24 @@ def _spec(check_id: str) -> CheckSpec:
     def func(ctx: CheckContext, params: P) -> list[Hit]:
         return []
 
-    return CheckSpec(id=check_id, title="t", resource_type="x", severity=Severity.LOW, needs=(), params=P,
-                     rationale="r", recommendation="r", func=func)
+    return CheckSpec(
+        id=check_id,
+        title="t",
+        resource_type="x",
+        severity=Severity.LOW,
+        needs=(),
+        params=P,
+        rationale="r",
+        recommendation="r",
+        func=func,
+    )
 
 
 def test_check_overrides_apply_and_validate() -> None:
     specs = [_spec("aws.ebs.a"), _spec("aws.ebs.b")]
-    selected = select_checks(specs, overrides={"aws.ebs.a": {"min_age_days": 14}, "aws.ebs.b": {"enabled": False}})
+    selected = select_checks(
+        specs, overrides={"aws.ebs.a": {"min_age_days": 14}, "aws.ebs.b": {"enabled": False}}
+    )
     assert [(s.spec.id, s.params.model_dump()) for s in selected] == [("aws.ebs.a", {"min_age_days": 14})]
     with pytest.raises(UsageError, match="unknown parameter 'min_age'"):
         select_checks(specs, overrides={"aws.ebs.a": {"min_age": 1}})

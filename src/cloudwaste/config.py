@@ -100,7 +100,7 @@ def default_db_path() -> Path:
 
 
 def find_project_file(start: Path | None = None) -> Path | None:
-    """``cloudwaste.toml`` or ``.cloudwaste.toml`` in the working directory or a parent, up to the repo root."""
+    """``cloudwaste.toml`` or ``.cloudwaste.toml`` here or in a parent, up to the repo root."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         for name in PROJECT_FILES:

@@ -22,15 +22,31 @@ from cloudwaste.report import build_report
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
 
 
-def finding(rid: str, amount: float | None, *, check: str = "aws.ebs.unattached_volume",
-            severity: Severity = Severity.MEDIUM, status: Status = Status.OPEN,
-            kind: CostKind = CostKind.COST, includes: list[str] | None = None) -> Finding:
+def finding(
+    rid: str,
+    amount: float | None,
+    *,
+    check: str = "aws.ebs.unattached_volume",
+    severity: Severity = Severity.MEDIUM,
+    status: Status = Status.OPEN,
+    kind: CostKind = CostKind.COST,
+    includes: list[str] | None = None,
+) -> Finding:
     return Finding(
-        fingerprint=fingerprint("aws", "1", "us-east-1", rid, check), check_id=check, title="t",
-        severity=severity, provider="aws", account="1", region="us-east-1",
-        resource=Resource(id=rid, type="ebs_volume"), reason="r.", status=status,
+        fingerprint=fingerprint("aws", "1", "us-east-1", rid, check),
+        check_id=check,
+        title="t",
+        severity=severity,
+        provider="aws",
+        account="1",
+        region="us-east-1",
+        resource=Resource(id=rid, type="ebs_volume"),
+        reason="r.",
+        status=status,
         evidence={"cost_includes": includes} if includes else {},
-        monthly_cost=Money(amount=amount, basis=CostBasis.BUNDLED_PRICE if amount is not None else None, kind=kind),
+        monthly_cost=Money(
+            amount=amount, basis=CostBasis.BUNDLED_PRICE if amount is not None else None, kind=kind
+        ),
     )
 
 

@@ -16,7 +16,17 @@ from cloudwaste.checks.registry import CheckSpec, NoParams
 from cloudwaste.engine.plan import SelectedCheck
 from cloudwaste.engine.run import run_scan
 from cloudwaste.errors import CredentialsError
-from cloudwaste.model import CostBasis, CoverageUnit, Finding, Money, Resource, Scan, ScanStatus, Severity, UnitStatus
+from cloudwaste.model import (
+    CostBasis,
+    CoverageUnit,
+    Finding,
+    Money,
+    Resource,
+    Scan,
+    ScanStatus,
+    Severity,
+    UnitStatus,
+)
 from cloudwaste.providers.base import MemoSession, Plan, ScopeUnit
 
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
@@ -76,8 +86,15 @@ def make_check(check_id: str, needs: str) -> SelectedCheck:
             )
 
     spec = CheckSpec(
-        id=check_id, title="t", resource_type="thing", severity=Severity.LOW, needs=(needs,), params=NoParams,
-        rationale="r", recommendation="delete <id> in <region>", func=func,
+        id=check_id,
+        title="t",
+        resource_type="thing",
+        severity=Severity.LOW,
+        needs=(needs,),
+        params=NoParams,
+        rationale="r",
+        recommendation="delete <id> in <region>",
+        func=func,
     )
     return SelectedCheck(spec, NoParams())
 
@@ -95,19 +112,28 @@ class MemorySink:
         self.units.append((unit, findings))
         return findings
 
-    def finish_scan(self, scan_id: str, status: ScanStatus, finished_at: datetime, totals: dict[str, Any]) -> None:
+    def finish_scan(
+        self, scan_id: str, status: ScanStatus, finished_at: datetime, totals: dict[str, Any]
+    ) -> None:
         self.finished = status
 
 
-CHECKS = [make_check("aws.fake.one", "things"), make_check("aws.fake.two", "things"),
-          make_check("aws.fake.three", "others")]
+CHECKS = [
+    make_check("aws.fake.one", "things"),
+    make_check("aws.fake.two", "things"),
+    make_check("aws.fake.three", "others"),
+]
 
 
 def test_two_checks_needing_one_collection_cause_one_call_per_unit() -> None:
     provider = FakeProvider(["us-east-1", "eu-west-1"])
     result = run_scan([provider], CHECKS, concurrency=4, now=NOW)
-    assert provider.calls == {("us-east-1", "things"): 1, ("us-east-1", "others"): 1,
-                              ("eu-west-1", "things"): 1, ("eu-west-1", "others"): 1}
+    assert provider.calls == {
+        ("us-east-1", "things"): 1,
+        ("us-east-1", "others"): 1,
+        ("eu-west-1", "things"): 1,
+        ("eu-west-1", "others"): 1,
+    }
     assert result.scan.status == ScanStatus.COMPLETE
     assert len(result.findings) == 2 * 3 * 2
     assert {c.api_calls for c in result.scan.coverage} == {2}

@@ -24,6 +24,7 @@ from cloudwaste.errors import CredentialsError
 from cloudwaste.model import CoverageUnit, Finding, Scan, ScanStatus, UnitStatus, fingerprint
 from cloudwaste.pricing.book import PriceBook
 from cloudwaste.providers.base import Plan, Provider, ScopeUnit, UnitSession
+from cloudwaste.report import summarize
 
 DEFAULT_CONCURRENCY = 8  # AWS: ~8 concurrent Describe calls per account stay well inside EC2's API limits
 
@@ -236,10 +237,13 @@ def run_scan(
     scan.status = status
     scan.finished_at = clock()
     if sink:
+        summary = summarize(findings)
         totals = {
-            "findings": len(findings),
+            "findings": summary.findings,
+            "ignored": summary.ignored,
             "units": len(scan.coverage),
-            "monthly_cost": round(sum(f.monthly_cost.amount or 0.0 for f in findings), 2),
+            "monthly_cost": summary.monthly_cost["amount"],
+            "unknown_cost_findings": summary.unknown_cost_findings,
         }
         sink.finish_scan(scan.id, status, scan.finished_at, totals)
     return ScanResult(scan=scan, findings=findings, plans=plans)
