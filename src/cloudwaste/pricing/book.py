@@ -56,9 +56,13 @@ class PriceBook:
             return None
         regional = entry.get("regions", {})
         if region in regional:
-            return Price(key, float(regional[region]), entry["unit"], region, CostBasis.BUNDLED_PRICE, self.currency)
+            return Price(
+                key, float(regional[region]), entry["unit"], region, CostBasis.BUNDLED_PRICE, self.currency
+            )
         if "default" in entry:
-            return Price(key, float(entry["default"]), entry["unit"], region, CostBasis.ESTIMATE, self.currency)
+            return Price(
+                key, float(entry["default"]), entry["unit"], region, CostBasis.ESTIMATE, self.currency
+            )
         return None
 
     def monthly(

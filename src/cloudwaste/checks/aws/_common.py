@@ -1,0 +1,196 @@
+"""Helpers shared by the AWS checks: ARNs, resources, ages, stop dates, snapshot ownership rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from cloudwaste.checks.context import CheckContext, aws_tags
+from cloudwaste.model import Money, Resource
+from cloudwaste.pricing.aws import ebs_volume_monthly
+
+# "User initiated (2023-01-15 10:23:45 GMT)" on AWS; moto writes "UTC".
+_TRANSITION_DATE = re.compile(r"\((\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (?:GMT|UTC)\)")
+BACKUP_DESCRIPTION = "This snapshot is created by the AWS Backup service"
+BACKUP_TAG = "aws:backup:source-resource"
+DLM_TAGS = ("dlm:managed", "aws:dlm:lifecycle-policy-id")
+ASG_TAG = "aws:autoscaling:groupName"
+GIB = 1024**3
+COPIED_VOLUME_ID = "vol-ffffffff"  # what a copied snapshot (or one from CreateImage of a copy) carries
+
+
+def partition(region: str) -> str:
+    """The ARN partition of ``region``."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def ec2_arn(ctx: CheckContext, kind: str, resource_id: str, *, with_account: bool = True) -> str:
+    """``arn:aws:ec2:<region>:<account>:<kind>/<id>`` (snapshots and images have no account part)."""
+    account = ctx.account if with_account else ""
+    return f"arn:{partition(ctx.region)}:ec2:{ctx.region}:{account}:{kind}/{resource_id}"
+
+
+def parse_time(value: datetime | str | None) -> datetime | None:
+    """A tz-aware datetime from a boto3 timestamp or an ISO 8601 string (AMI ``CreationDate``)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def whole_days(days: float) -> str:
+    """``12 days`` / ``1 day`` (rounded down) for reasons."""
+    n = int(days)
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def resource(
+    item: Mapping[str, Any],
+    *,
+    rid: str,
+    rtype: str,
+    arn: str | None,
+    created: datetime | str | None = None,
+    name: str | None = None,
+) -> Resource:
+    """A Resource with the item's tags, its ``Name`` tag (else ``name``) as name, and its creation time."""
+    tags = aws_tags(item)
+    return Resource(
+        id=rid,
+        arn=arn,
+        name=tags.get("Name") or name or None,
+        type=rtype,
+        tags=tags,
+        created_at=parse_time(created),
+    )
+
+
+def iso(value: datetime | str | None) -> str | None:
+    """An ISO 8601 string for evidence (JSON-friendly)."""
+    when = parse_time(value)
+    return when.isoformat() if when else None
+
+
+def stopped_since(instance: Mapping[str, Any]) -> datetime | None:
+    """When a ``stopped`` instance stopped, from its StateTransitionReason; None when not stated.
+
+    LaunchTime is never used: it is the last start, not the stop.
+    """
+    if (instance.get("State") or {}).get("Name") != "stopped":
+        return None
+    match = _TRANSITION_DATE.search(instance.get("StateTransitionReason") or "")
+    if not match:
+        return None
+    return datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+
+
+def auto_scaling_group(instance: Mapping[str, Any]) -> str | None:
+    """The Auto Scaling group that manages ``instance`` (from its ``aws:autoscaling:groupName`` tag)."""
+    return aws_tags(instance).get(ASG_TAG)
+
+
+def snapshot_size_gb(snapshot: Mapping[str, Any], volume_size: float | None = None) -> float:
+    """The tightest documented upper bound of a snapshot's stored GiB.
+
+    ``FullSnapshotSizeInBytes`` (all blocks written to the volume) when AWS gives it, else the volume size.
+    """
+    size = float(volume_size or snapshot.get("VolumeSize") or 0)
+    full = snapshot.get("FullSnapshotSizeInBytes")
+    if full:
+        full_gb = round(float(full) / GIB, 2)
+        return min(size, full_gb) if size else full_gb
+    return size
+
+
+def volume_cost(ctx: CheckContext, vol: Mapping[str, Any]) -> Money:
+    """Full monthly cost of a DescribeVolumes item."""
+    return ebs_volume_monthly(
+        ctx.prices,
+        ctx.region,
+        str(vol.get("VolumeType", "")),
+        float(vol.get("Size") or 0),
+        vol.get("Iops"),
+        vol.get("Throughput"),
+    )
+
+
+def volume_label(vol: Mapping[str, Any]) -> str:
+    """``vol-1 (100 GiB gp3)``."""
+    return f"{vol['VolumeId']} ({vol.get('Size', '?')} GiB {vol.get('VolumeType', '?')})"
+
+
+def _mapping_snapshot_ids(mappings: Iterable[Mapping[str, Any]] | None) -> set[str]:
+    return {str(m["Ebs"]["SnapshotId"]) for m in mappings or [] if (m.get("Ebs") or {}).get("SnapshotId")}
+
+
+def image_snapshot_ids(images: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Snapshot id -> id of a registered AMI whose block device mappings use it."""
+    refs: dict[str, str] = {}
+    for image in images:
+        if image.get("State") in ("deregistered", "failed", "error"):
+            continue
+        for snap_id in _mapping_snapshot_ids(image.get("BlockDeviceMappings")):
+            refs.setdefault(snap_id, str(image.get("ImageId")))
+    return refs
+
+
+def launch_template_snapshot_ids(versions: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Snapshot id -> ``lt-id:version`` of a launch template version whose block devices use it."""
+    refs: dict[str, str] = {}
+    for version in versions:
+        data = version.get("LaunchTemplateData") or {}
+        label = f"{version.get('LaunchTemplateId')}:{version.get('VersionNumber')}"
+        for snap_id in _mapping_snapshot_ids(data.get("BlockDeviceMappings")):
+            refs.setdefault(snap_id, label)
+    return refs
+
+
+def backup_managed(snapshot: Mapping[str, Any]) -> bool:
+    """Created by AWS Backup: its retention belongs to a backup plan."""
+    return BACKUP_TAG in aws_tags(snapshot) or str(snapshot.get("Description") or "").startswith(
+        BACKUP_DESCRIPTION
+    )
+
+
+def dlm_managed(snapshot: Mapping[str, Any]) -> bool:
+    """Created by a Data Lifecycle Manager policy, which also deletes it."""
+    tags = aws_tags(snapshot)
+    return any(key in tags for key in DLM_TAGS)
+
+
+class SnapshotIndex:
+    """Who references what, computed once per check run: the shared predicate of the snapshot checks."""
+
+    def __init__(self, ctx: CheckContext) -> None:
+        self.volume_ids = {str(v["VolumeId"]) for v in ctx.get("ec2:volumes")}
+        self.by_image = image_snapshot_ids(ctx.get("ec2:images"))
+        self.by_template = launch_template_snapshot_ids(ctx.get("ec2:launch_template_versions"))
+
+    def source_gone(self, snapshot: Mapping[str, Any]) -> bool:
+        """The snapshot's source volume is not in this region (deleted, or the snapshot is a copy)."""
+        return str(snapshot.get("VolumeId") or COPIED_VOLUME_ID) not in self.volume_ids
+
+    def referenced(self, snapshot: Mapping[str, Any]) -> str | None:
+        """The AMI or launch template version that uses the snapshot, if any."""
+        sid = str(snapshot["SnapshotId"])
+        return self.by_image.get(sid) or self.by_template.get(sid)
+
+    def is_orphan(self, snapshot: Mapping[str, Any]) -> bool:
+        """``aws.ebs.orphan_snapshot``'s rule, ages aside: source gone, unreferenced, no policy owns it."""
+        return (
+            snapshot.get("State") == "completed"
+            and self.source_gone(snapshot)
+            and self.referenced(snapshot) is None
+            and not backup_managed(snapshot)
+            and not dlm_managed(snapshot)
+        )

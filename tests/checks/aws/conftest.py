@@ -1,0 +1,548 @@
+"""Builders of API-shaped AWS items (as boto3 returns them) and a runner for the AWS checks.
+
+Field names, states and formats follow the EC2, ELBv2 and ELB API references: timestamps are tz-aware
+datetimes (botocore parses them) except the AMI ``CreationDate``/``LastLaunchedTime``, which the API
+returns as ISO 8601 strings; stop dates live in ``StateTransitionReason``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from cloudwaste.checks.context import CheckContext, Hit, MetricKey, MetricSeries
+from cloudwaste.checks.registry import get_check
+from cloudwaste.pricing.book import PriceBook
+
+NOW = datetime(2026, 11, 30, tzinfo=UTC)
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+ELB_ARN = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}"
+COLLECTIONS = (
+    "ec2:volumes",
+    "ec2:instances",
+    "ec2:snapshots",
+    "ec2:images",
+    "ec2:launch_template_versions",
+    "ec2:addresses",
+    "ec2:network_interfaces",
+    "ec2:nat_gateways",
+    "ec2:route_tables",
+    "elbv2:load_balancers",
+    "elbv2:target_groups",
+    "elb:load_balancers",
+)
+STATE_CODES = {
+    "pending": 0,
+    "running": 16,
+    "shutting-down": 32,
+    "terminated": 48,
+    "stopping": 64,
+    "stopped": 80,
+}
+
+
+def _tags(tags: Mapping[str, str] | None) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
+
+
+class Aws:
+    """What the check tests build their estates with."""
+
+    now = NOW
+    account = ACCOUNT
+    region = REGION
+
+    def ago(self, days: float = 0, **delta: float) -> datetime:
+        """``now`` minus ``days`` (and any other timedelta fields)."""
+        return NOW - timedelta(days=days, **delta)
+
+    # --- running checks ---------------------------------------------------------------------------
+
+    def run(
+        self,
+        check_id: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        metrics: Mapping[MetricKey, MetricSeries] | None = None,
+        region: str = REGION,
+        prices: PriceBook | None = None,
+        **collections: Iterable[Mapping[str, Any]],
+    ) -> list[Hit]:
+        """Run one registered check over the given collections (every other collection is empty)."""
+        spec = get_check(check_id)
+        data: dict[str, list[Mapping[str, Any]]] = {name: [] for name in COLLECTIONS}
+        for key, items in collections.items():
+            name = key.replace("__", ":")
+            assert name in data, f"unknown collection {name}"
+            data[name] = list(items)
+        ctx = CheckContext.static(
+            data, now=NOW, metrics=metrics, account=ACCOUNT, region=region, prices=prices
+        )
+        return list(spec.run(ctx, spec.params(**(params or {}))))
+
+    # --- EC2 / EBS --------------------------------------------------------------------------------
+
+    def volume(
+        self,
+        vid: str,
+        *,
+        size: int = 100,
+        vtype: str = "gp3",
+        age: float = 30,
+        attached_to: Iterable[str] = (),
+        iops: int | None = None,
+        throughput: int | None = None,
+        tags: Mapping[str, str] | None = None,
+        state: str | None = None,
+        snapshot_id: str = "",
+    ) -> dict[str, Any]:
+        """A DescribeVolumes item; ``attached_to`` instance ids make it ``in-use``."""
+        created = self.ago(age)
+        attachments = [
+            {
+                "AttachTime": created,
+                "Device": "/dev/xvda" if n == 0 else f"/dev/sd{chr(102 + n)}",
+                "InstanceId": iid,
+                "State": "attached",
+                "VolumeId": vid,
+                "DeleteOnTermination": True,
+            }
+            for n, iid in enumerate(attached_to)
+        ]
+        vol: dict[str, Any] = {
+            "Attachments": attachments,
+            "AvailabilityZone": "us-east-1a",
+            "CreateTime": created,
+            "Encrypted": False,
+            "Size": size,
+            "SnapshotId": snapshot_id,
+            "State": state or ("in-use" if attachments else "available"),
+            "VolumeId": vid,
+            "VolumeType": vtype,
+            "MultiAttachEnabled": len(attachments) > 1,
+        }
+        if vtype == "gp3":
+            vol["Iops"] = iops or 3000
+            vol["Throughput"] = throughput or 125
+        elif vtype == "gp2":
+            vol["Iops"] = max(100, min(16000, 3 * size))
+        elif vtype in ("io1", "io2"):
+            vol["Iops"] = iops or 1000
+        if tags:
+            vol["Tags"] = _tags(tags)
+        return vol
+
+    def instance(
+        self,
+        iid: str,
+        *,
+        state: str = "running",
+        stopped_days: float | None = None,
+        reason: str | None = None,
+        volumes: Iterable[str] = (),
+        itype: str = "t3.micro",
+        image_id: str = "ami-0000000000000000a",
+        launched_days: float = 400,
+        enis: Iterable[str] = (),
+        tags: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """A DescribeInstances item; ``stopped_days`` writes the real AWS stop reason with its GMT date."""
+        if reason is None:
+            reason = ""
+            if stopped_days is not None:
+                state = "stopped"
+                when = self.ago(stopped_days).strftime("%Y-%m-%d %H:%M:%S")
+                reason = f"User initiated ({when} GMT)"
+        inst: dict[str, Any] = {
+            "InstanceId": iid,
+            "ImageId": image_id,
+            "InstanceType": itype,
+            "LaunchTime": self.ago(launched_days),
+            "State": {"Code": STATE_CODES[state], "Name": state},
+            "StateTransitionReason": reason,
+            "RootDeviceType": "ebs",
+            "RootDeviceName": "/dev/xvda",
+            "BlockDeviceMappings": [
+                {
+                    "DeviceName": "/dev/xvda" if n == 0 else f"/dev/sd{chr(102 + n)}",
+                    "Ebs": {
+                        "AttachTime": self.ago(launched_days),
+                        "DeleteOnTermination": True,
+                        "Status": "attached",
+                        "VolumeId": vid,
+                    },
+                }
+                for n, vid in enumerate(volumes)
+            ],
+            "NetworkInterfaces": [{"NetworkInterfaceId": eni, "Status": "in-use"} for eni in enis],
+        }
+        if state == "stopped":
+            inst["StateReason"] = {
+                "Code": "Client.UserInitiatedShutdown",
+                "Message": "User initiated shutdown",
+            }
+        if tags:
+            inst["Tags"] = _tags(tags)
+        return inst
+
+    def snapshot(
+        self,
+        sid: str,
+        *,
+        volume_id: str = "vol-0deleted00000000",
+        size: int = 8,
+        age: float = 120,
+        state: str = "completed",
+        description: str = "",
+        tags: Mapping[str, str] | None = None,
+        tier: str | None = None,
+        full_bytes: int | None = None,
+    ) -> dict[str, Any]:
+        """A DescribeSnapshots (OwnerIds=self) item."""
+        snap: dict[str, Any] = {
+            "Description": description,
+            "Encrypted": False,
+            "OwnerId": ACCOUNT,
+            "Progress": "100%" if state == "completed" else "42%",
+            "SnapshotId": sid,
+            "StartTime": self.ago(age),
+            "State": state,
+            "VolumeId": volume_id,
+            "VolumeSize": size,
+            "StorageTier": tier or "standard",
+        }
+        if full_bytes is not None:
+            snap["FullSnapshotSizeInBytes"] = full_bytes
+        if tags:
+            snap["Tags"] = _tags(tags)
+        return snap
+
+    def image(
+        self,
+        ami: str,
+        *,
+        snapshots: Iterable[tuple[str, int]] = (("snap-0ami0000000000001", 8),),
+        age: float = 200,
+        last_launched_days: float | None = None,
+        state: str = "available",
+        public: bool = False,
+        name: str | None = None,
+        root: str = "ebs",
+    ) -> dict[str, Any]:
+        """A DescribeImages (Owners=self) item; its dates are ISO 8601 strings, as the API returns them."""
+        iso = "%Y-%m-%dT%H:%M:%S.000Z"
+        image: dict[str, Any] = {
+            "Architecture": "x86_64",
+            "CreationDate": self.ago(age).strftime(iso),
+            "ImageId": ami,
+            "ImageLocation": f"{ACCOUNT}/{name or ami}",
+            "ImageType": "machine",
+            "Public": public,
+            "OwnerId": ACCOUNT,
+            "State": state,
+            "Name": name or f"image-{ami}",
+            "RootDeviceType": root,
+            "RootDeviceName": "/dev/xvda",
+            "VirtualizationType": "hvm",
+            "BlockDeviceMappings": [
+                {
+                    "DeviceName": "/dev/xvda" if n == 0 else f"/dev/sd{chr(102 + n)}",
+                    "Ebs": {
+                        "DeleteOnTermination": True,
+                        "SnapshotId": sid,
+                        "VolumeSize": size,
+                        "VolumeType": "gp3",
+                        "Encrypted": False,
+                    },
+                }
+                for n, (sid, size) in enumerate(snapshots)
+            ],
+        }
+        if last_launched_days is not None:
+            image["LastLaunchedTime"] = self.ago(last_launched_days).strftime(iso)
+        return image
+
+    def lt_version(
+        self, lt_id: str, version: int = 1, *, image_id: str | None = None, snapshot_ids: Iterable[str] = ()
+    ) -> dict[str, Any]:
+        """A DescribeLaunchTemplateVersions item."""
+        data: dict[str, Any] = {"InstanceType": "t3.micro"}
+        if image_id:
+            data["ImageId"] = image_id
+        mappings = [
+            {"DeviceName": "/dev/sdf", "Ebs": {"SnapshotId": sid, "VolumeSize": 8}} for sid in snapshot_ids
+        ]
+        if mappings:
+            data["BlockDeviceMappings"] = mappings
+        return {
+            "LaunchTemplateId": lt_id,
+            "LaunchTemplateName": f"tpl-{lt_id}",
+            "VersionNumber": version,
+            "CreateTime": self.ago(300),
+            "CreatedBy": f"arn:aws:iam::{ACCOUNT}:user/alice",
+            "DefaultVersion": version == 1,
+            "LaunchTemplateData": data,
+        }
+
+    def address(
+        self,
+        alloc: str,
+        ip: str = "203.0.113.10",
+        *,
+        instance_id: str | None = None,
+        eni: str | None = None,
+        association: str | None = None,
+        pool: str = "amazon",
+        service_managed: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """A DescribeAddresses item (VPC domain)."""
+        addr: dict[str, Any] = {
+            "AllocationId": alloc,
+            "Domain": "vpc",
+            "PublicIp": ip,
+            "PublicIpv4Pool": pool,
+            "NetworkBorderGroup": REGION,
+        }
+        if instance_id:
+            addr["InstanceId"] = instance_id
+        if eni:
+            addr |= {
+                "NetworkInterfaceId": eni,
+                "NetworkInterfaceOwnerId": ACCOUNT,
+                "PrivateIpAddress": "10.0.1.5",
+            }
+        if association:
+            addr["AssociationId"] = association
+        if service_managed:
+            addr["ServiceManaged"] = service_managed
+        if tags:
+            addr["Tags"] = _tags(tags)
+        return addr
+
+    # --- VPC --------------------------------------------------------------------------------------
+
+    def nat(
+        self,
+        nat_id: str,
+        *,
+        age: float = 60,
+        state: str = "available",
+        allocations: Iterable[str] = ("eipalloc-0nat0000000000001",),
+        private: bool = False,
+        regional_zones: Iterable[str] | None = None,
+    ) -> dict[str, Any]:
+        """A DescribeNatGateways item; a public one carries its EIPs in NatGatewayAddresses."""
+        addresses: list[dict[str, Any]] = []
+        if private:
+            addresses = [{"NetworkInterfaceId": "eni-0nat", "PrivateIp": "10.0.0.9", "IsPrimary": True}]
+        else:
+            zones = list(regional_zones or [])
+            for n, alloc in enumerate(allocations):
+                entry: dict[str, Any] = {
+                    "AllocationId": alloc,
+                    "NetworkInterfaceId": f"eni-0nat{n}",
+                    "PrivateIp": f"10.0.0.{9 + n}",
+                    "PublicIp": f"198.51.100.{10 + n}",
+                    "AssociationId": f"eipassoc-0nat{n}",
+                    "IsPrimary": n == 0,
+                    "Status": "succeeded",
+                }
+                if zones:
+                    entry["AvailabilityZone"] = zones[n % len(zones)]
+                addresses.append(entry)
+        nat: dict[str, Any] = {
+            "CreateTime": self.ago(age),
+            "NatGatewayAddresses": addresses,
+            "NatGatewayId": nat_id,
+            "State": state,
+            "SubnetId": "subnet-0public",
+            "VpcId": "vpc-0main",
+            "ConnectivityType": "private" if private else "public",
+        }
+        if regional_zones is not None:
+            nat["AvailabilityMode"] = "regional"
+        return nat
+
+    def route_table(
+        self,
+        rtb_id: str,
+        *,
+        nat_ids: Iterable[str] = (),
+        main: bool = False,
+        subnets: Iterable[str] = ("subnet-0a",),
+    ) -> dict[str, Any]:
+        """A DescribeRouteTables item with a local route and a default route per NAT gateway."""
+        routes: list[dict[str, Any]] = [
+            {
+                "DestinationCidrBlock": "10.0.0.0/16",
+                "GatewayId": "local",
+                "Origin": "CreateRouteTable",
+                "State": "active",
+            }
+        ]
+        routes += [
+            {
+                "DestinationCidrBlock": "0.0.0.0/0",
+                "NatGatewayId": n,
+                "Origin": "CreateRoute",
+                "State": "active",
+            }
+            for n in nat_ids
+        ]
+        associations: list[dict[str, Any]] = [
+            {
+                "Main": False,
+                "RouteTableAssociationId": f"rtbassoc-{rtb_id}-{s}",
+                "RouteTableId": rtb_id,
+                "SubnetId": s,
+                "AssociationState": {"State": "associated"},
+            }
+            for s in subnets
+        ]
+        if main:
+            associations.append(
+                {
+                    "Main": True,
+                    "RouteTableAssociationId": f"rtbassoc-{rtb_id}-main",
+                    "RouteTableId": rtb_id,
+                    "AssociationState": {"State": "associated"},
+                }
+            )
+        return {"RouteTableId": rtb_id, "VpcId": "vpc-0main", "Routes": routes, "Associations": associations}
+
+    def nat_metrics(
+        self,
+        nat_id: str,
+        *,
+        out: Iterable[float] | None = (),
+        inn: Iterable[float] | None = (),
+        conn: Iterable[float] | None = (),
+        window_days: int = 30,
+    ) -> dict[MetricKey, MetricSeries]:
+        """Daily series keyed as the check's queries key them; None leaves a series out (no datapoints).
+
+        An empty iterable means ``window_days`` zero datapoints.
+        """
+        from cloudwaste.checks.aws.vpc import IdleNatParams, nat_queries
+
+        values = {"BytesOutToDestination": out, "BytesInFromSource": inn, "ActiveConnectionCount": conn}
+        result: dict[MetricKey, MetricSeries] = {}
+        for query in nat_queries(IdleNatParams(window_days=window_days)):
+            given = values[query.metric]
+            if given is None:
+                continue
+            points = list(given) or [0.0] * window_days
+            stamps = tuple(self.ago(len(points) - n) for n in range(len(points)))
+            result[query.key(nat_id)] = MetricSeries(
+                timestamps=stamps,
+                values=tuple(float(v) for v in points),
+                stat=query.stat,
+                period_s=query.period_s,
+                days=query.days,
+            )
+        return result
+
+    # --- ELB --------------------------------------------------------------------------------------
+
+    def lb(
+        self, name: str, *, lb_type: str = "application", age: float = 60, state: str = "active"
+    ) -> dict[str, Any]:
+        """An elbv2 DescribeLoadBalancers item."""
+        kind = {"application": "app", "network": "net", "gateway": "gwy"}[lb_type]
+        return {
+            "LoadBalancerArn": f"{ELB_ARN}:loadbalancer/{kind}/{name}/50dc6c495c0c9188",
+            "DNSName": f"{name}-1234567890.{REGION}.elb.amazonaws.com",
+            "CanonicalHostedZoneId": "Z35SXDOTRQ7X7K",
+            "CreatedTime": self.ago(age),
+            "LoadBalancerName": name,
+            "Scheme": "internet-facing",
+            "VpcId": "vpc-0main",
+            "State": {"Code": state},
+            "Type": lb_type,
+            "AvailabilityZones": [{"ZoneName": "us-east-1a", "SubnetId": "subnet-0a"}],
+            "IpAddressType": "ipv4",
+        }
+
+    def target_group(
+        self,
+        name: str,
+        lbs: Iterable[Mapping[str, Any]] = (),
+        *,
+        targets: Iterable[str] = (),
+        target_type: str = "instance",
+        health: str = "healthy",
+    ) -> dict[str, Any]:
+        """An elbv2 DescribeTargetGroups item with its DescribeTargetHealth descriptions added."""
+
+        def description(target: str) -> dict[str, Any]:
+            entry: dict[str, Any] = {"Target": {"Id": target}, "TargetHealth": {"State": health}}
+            if target_type != "lambda":
+                entry["Target"]["Port"] = 80
+                entry["HealthCheckPort"] = "80"
+            return entry
+
+        group: dict[str, Any] = {
+            "TargetGroupArn": f"{ELB_ARN}:targetgroup/{name}/73e2d6bc24d8a067",
+            "TargetGroupName": name,
+            "TargetType": target_type,
+            "LoadBalancerArns": [lb["LoadBalancerArn"] for lb in lbs],
+            "TargetHealthDescriptions": [description(t) for t in targets],
+        }
+        if target_type != "lambda":  # a Lambda target group has no protocol, port or VPC
+            group |= {"Protocol": "HTTP", "Port": 80, "VpcId": "vpc-0main"}
+        return group
+
+    def classic_lb(self, name: str, *, instances: Iterable[str] = (), age: float = 60) -> dict[str, Any]:
+        """An elb (classic) DescribeLoadBalancers item."""
+        return {
+            "LoadBalancerName": name,
+            "DNSName": f"{name}-1234567890.{REGION}.elb.amazonaws.com",
+            "CanonicalHostedZoneNameID": "Z35SXDOTRQ7X7K",
+            "ListenerDescriptions": [
+                {
+                    "Listener": {
+                        "Protocol": "HTTP",
+                        "LoadBalancerPort": 80,
+                        "InstanceProtocol": "HTTP",
+                        "InstancePort": 80,
+                    },
+                    "PolicyNames": [],
+                }
+            ],
+            "AvailabilityZones": ["us-east-1a"],
+            "Subnets": ["subnet-0a"],
+            "VPCId": "vpc-0main",
+            "Instances": [{"InstanceId": i} for i in instances],
+            "CreatedTime": self.ago(age),
+            "Scheme": "internet-facing",
+        }
+
+
+@pytest.fixture
+def estate() -> Aws:
+    """The AWS estate builder and check runner (not the moto ``aws`` fixture of tests/conftest.py)."""
+    return Aws()
+
+
+def assert_reason(hit: Hit) -> None:
+    """A reason is one sentence ending with a period (shared by every test module through ``hit_ok``)."""
+    assert hit.reason.endswith("."), hit.reason
+    assert "\n" not in hit.reason
+
+
+@pytest.fixture
+def hit_ok() -> Any:
+    """Checks the parts every hit must have: a reason sentence, a resource id, and an ARN."""
+
+    def check(hit: Hit) -> Hit:
+        assert_reason(hit)
+        assert hit.resource.id
+        assert hit.resource.arn and hit.resource.arn.startswith("arn:aws:")
+        return hit
+
+    return check

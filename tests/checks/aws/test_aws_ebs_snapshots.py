@@ -1,0 +1,209 @@
+"""aws.ebs.old_snapshot and aws.ebs.orphan_snapshot, and that they never report the same snapshot."""
+
+from __future__ import annotations
+
+import pytest
+
+from cloudwaste.model import Confidence, CostKind
+
+OLD = "aws.ebs.old_snapshot"
+ORPHAN = "aws.ebs.orphan_snapshot"
+BACKUP_DESCRIPTION = "This snapshot is created by the AWS Backup service."
+
+
+@pytest.fixture
+def live(estate):
+    """A volume that still exists, to make snapshots of it non-orphans."""
+    return estate.volume("vol-0live", attached_to=["i-0a"])
+
+
+# --- aws.ebs.old_snapshot ------------------------------------------------------------------------
+
+
+class TestOldSnapshot:
+    def test_no_snapshots_no_hits(self, estate):
+        assert estate.run(OLD) == []
+
+    def test_old_snapshot_of_a_live_volume_is_flagged(self, estate, live, hit_ok):
+        snap = estate.snapshot("snap-0a1", volume_id="vol-0live", size=8, age=120)
+        [hit] = estate.run(OLD, ec2__snapshots=[snap], ec2__volumes=[live])
+        hit_ok(hit)
+        assert hit.resource.arn == "arn:aws:ec2:us-east-1::snapshot/snap-0a1"
+        assert hit.resource.type == "ebs_snapshot"
+        assert hit.cost.amount == 0.4  # 8 GiB x $0.05
+        assert hit.cost.kind is CostKind.COST
+        assert "upper bound" in (hit.cost.detail or "")
+        assert "upper bound" in hit.evidence["cost_bound"]
+        assert hit.confidence is Confidence.LOW  # below twice the limit: often a deliberate backup
+        assert "120 days" in hit.reason and "90-day" in hit.reason
+
+    def test_twice_the_limit_gives_medium_confidence(self, estate, live):
+        snap = estate.snapshot("snap-0a1", volume_id="vol-0live", age=200)
+        [hit] = estate.run(OLD, ec2__snapshots=[snap], ec2__volumes=[live])
+        assert hit.confidence is Confidence.MEDIUM
+
+    def test_recent_snapshot_is_not_flagged(self, estate, live):
+        snap = estate.snapshot("snap-0a1", volume_id="vol-0live", age=10)
+        assert estate.run(OLD, ec2__snapshots=[snap], ec2__volumes=[live]) == []
+
+    def test_age_boundary(self, estate, live):
+        at = estate.snapshot("snap-0at", volume_id="vol-0live", age=90)
+        below = estate.snapshot("snap-0below", volume_id="vol-0live", age=89)
+        hits = estate.run(OLD, ec2__snapshots=[at, below], ec2__volumes=[live])
+        assert [h.resource.id for h in hits] == ["snap-0at"]
+
+    def test_snapshot_backing_a_registered_ami_is_skipped(self, estate, live):
+        snap = estate.snapshot("snap-0a1", volume_id="vol-0live", age=400)
+        image = estate.image("ami-0a", snapshots=[("snap-0a1", 8)])
+        assert estate.run(OLD, ec2__snapshots=[snap], ec2__volumes=[live], ec2__images=[image]) == []
+
+    def test_snapshot_in_a_launch_template_is_skipped(self, estate, live):
+        snap = estate.snapshot("snap-0a1", volume_id="vol-0live", age=400)
+        version = estate.lt_version("lt-0a", 3, snapshot_ids=["snap-0a1"])
+        hits = estate.run(
+            OLD, ec2__snapshots=[snap], ec2__volumes=[live], ec2__launch_template_versions=[version]
+        )
+        assert hits == []
+
+    def test_aws_backup_recovery_point_by_tag_is_skipped(self, estate, live):
+        tags = {"aws:backup:source-resource": "arn:aws:ec2:us-east-1:123456789012:volume/vol-0live"}
+        snap = estate.snapshot("snap-0a1", volume_id="vol-0live", age=400, tags=tags)
+        assert estate.run(OLD, ec2__snapshots=[snap], ec2__volumes=[live]) == []
+
+    def test_aws_backup_recovery_point_by_description_is_skipped(self, estate, live):
+        snap = estate.snapshot("snap-0a1", volume_id="vol-0live", age=400, description=BACKUP_DESCRIPTION)
+        assert estate.run(OLD, ec2__snapshots=[snap], ec2__volumes=[live]) == []
+
+    def test_dlm_snapshot_is_skipped(self, estate, live):
+        snap = estate.snapshot("snap-0a1", volume_id="vol-0live", age=400, tags={"dlm:managed": "true"})
+        assert estate.run(OLD, ec2__snapshots=[snap], ec2__volumes=[live]) == []
+
+    def test_orphan_is_left_to_the_orphan_check(self, estate):
+        snap = estate.snapshot("snap-0a1", volume_id="vol-0gone", age=400)
+        assert estate.run(OLD, ec2__snapshots=[snap]) == []
+        assert [h.resource.id for h in estate.run(ORPHAN, ec2__snapshots=[snap])] == ["snap-0a1"]
+
+    @pytest.mark.parametrize("state", ["pending", "error", "recoverable"])
+    def test_snapshot_not_completed_is_skipped(self, estate, live, state):
+        snap = estate.snapshot("snap-0a1", volume_id="vol-0live", age=400, state=state)
+        assert estate.run(OLD, ec2__snapshots=[snap], ec2__volumes=[live]) == []
+
+    def test_archive_tier_uses_the_archive_price(self, estate, live):
+        snap = estate.snapshot("snap-0a1", volume_id="vol-0live", size=100, age=400, tier="archive")
+        [hit] = estate.run(OLD, ec2__snapshots=[snap], ec2__volumes=[live])
+        assert hit.cost.amount == 1.25  # 100 GiB x $0.0125
+        assert "archive" in (hit.cost.detail or "")
+
+    def test_full_snapshot_size_tightens_the_bound(self, estate, live):
+        snap = estate.snapshot("snap-0a1", volume_id="vol-0live", size=100, age=400, full_bytes=10 * 1024**3)
+        [hit] = estate.run(OLD, ec2__snapshots=[snap], ec2__volumes=[live])
+        assert hit.cost.amount == 0.5  # 10 GiB written, not the 100 GiB volume
+        assert hit.evidence["full_snapshot_size_gb"] == 10.0
+
+    def test_several_snapshots(self, estate, live):
+        snaps = [
+            estate.snapshot("snap-0a1", volume_id="vol-0live", age=100),
+            estate.snapshot("snap-0a2", volume_id="vol-0live", age=30),
+            estate.snapshot("snap-0a3", volume_id="vol-0live", size=50, age=365),
+        ]
+        hits = estate.run(OLD, ec2__snapshots=snaps, ec2__volumes=[live])
+        assert [(h.resource.id, h.cost.amount) for h in hits] == [("snap-0a1", 0.4), ("snap-0a3", 2.5)]
+
+
+# --- aws.ebs.orphan_snapshot ---------------------------------------------------------------------
+
+
+class TestOrphanSnapshot:
+    def test_no_snapshots_no_hits(self, estate):
+        assert estate.run(ORPHAN) == []
+
+    def test_snapshot_of_deleted_volume_is_flagged(self, estate, live, hit_ok):
+        snap = estate.snapshot("snap-0a1", volume_id="vol-0gone", size=20, age=40)
+        [hit] = estate.run(ORPHAN, ec2__snapshots=[snap], ec2__volumes=[live])
+        hit_ok(hit)
+        assert hit.cost.amount == 1.0
+        assert hit.cost.kind is CostKind.COST
+        assert "upper bound" in hit.evidence["cost_bound"]
+        assert hit.confidence is Confidence.HIGH
+        assert hit.evidence["source_volume_exists"] is False
+        assert "vol-0gone" in hit.reason and "40 days" in hit.reason
+
+    def test_young_orphan_gets_medium_confidence(self, estate):
+        [hit] = estate.run(ORPHAN, ec2__snapshots=[estate.snapshot("snap-0a1", age=10)])
+        assert hit.confidence is Confidence.MEDIUM
+
+    def test_snapshot_of_existing_volume_is_not_an_orphan(self, estate, live):
+        snap = estate.snapshot("snap-0a1", volume_id="vol-0live", age=400)
+        assert estate.run(ORPHAN, ec2__snapshots=[snap], ec2__volumes=[live]) == []
+
+    def test_age_boundary(self, estate):
+        at, below = estate.snapshot("snap-0at", age=7), estate.snapshot("snap-0below", age=6)
+        assert [h.resource.id for h in estate.run(ORPHAN, ec2__snapshots=[at, below])] == ["snap-0at"]
+
+    def test_snapshot_behind_a_registered_ami_is_not_an_orphan(self, estate):
+        snap = estate.snapshot("snap-0a1", age=400, description="Created by CreateImage(i-0a) for ami-0a")
+        image = estate.image("ami-0a", snapshots=[("snap-0a1", 8)])
+        assert estate.run(ORPHAN, ec2__snapshots=[snap], ec2__images=[image]) == []
+
+    def test_snapshot_of_a_deregistered_ami_is_an_orphan(self, estate):
+        snap = estate.snapshot("snap-0a1", age=400, description="Created by CreateImage(i-0a) for ami-0a")
+        image = estate.image("ami-0a", snapshots=[("snap-0a1", 8)], state="deregistered")
+        assert len(estate.run(ORPHAN, ec2__snapshots=[snap], ec2__images=[image])) == 1
+
+    def test_snapshot_in_a_launch_template_version_is_not_an_orphan(self, estate):
+        snap = estate.snapshot("snap-0a1", age=400)
+        old_version = estate.lt_version("lt-0a", 1, snapshot_ids=["snap-0a1"])
+        new_version = estate.lt_version("lt-0a", 2)
+        hits = estate.run(
+            ORPHAN, ec2__snapshots=[snap], ec2__launch_template_versions=[new_version, old_version]
+        )
+        assert hits == []
+
+    def test_aws_backup_tag_is_not_an_orphan(self, estate):
+        snap = estate.snapshot("snap-0a1", age=400, tags={"aws:backup:source-resource": "arn:aws:ec2:x"})
+        assert estate.run(ORPHAN, ec2__snapshots=[snap]) == []
+
+    def test_aws_backup_description_is_not_an_orphan(self, estate):
+        snap = estate.snapshot("snap-0a1", age=400, description=BACKUP_DESCRIPTION)
+        assert estate.run(ORPHAN, ec2__snapshots=[snap]) == []
+
+    @pytest.mark.parametrize("tag", ["dlm:managed", "aws:dlm:lifecycle-policy-id"])
+    def test_dlm_snapshot_is_not_an_orphan(self, estate, tag):
+        snap = estate.snapshot("snap-0a1", age=400, tags={tag: "true"})
+        assert estate.run(ORPHAN, ec2__snapshots=[snap]) == []
+
+    def test_copied_snapshot_is_flagged_with_low_confidence(self, estate):
+        snap = estate.snapshot(
+            "snap-0a1", volume_id="vol-ffffffff", age=400, description="[Copied snap-0src from us-west-2]"
+        )
+        [hit] = estate.run(ORPHAN, ec2__snapshots=[snap])
+        assert hit.confidence is Confidence.LOW
+        assert hit.evidence["copied"] is True
+        assert "copy" in hit.reason
+
+    @pytest.mark.parametrize("state", ["pending", "error"])
+    def test_snapshot_not_completed_is_skipped(self, estate, state):
+        assert estate.run(ORPHAN, ec2__snapshots=[estate.snapshot("snap-0a1", age=400, state=state)]) == []
+
+    def test_several_snapshots(self, estate, live):
+        snaps = [
+            estate.snapshot("snap-0a1", volume_id="vol-0gone", age=100),
+            estate.snapshot("snap-0a2", volume_id="vol-0live", age=100),
+            estate.snapshot("snap-0a3", volume_id="vol-0gone2", size=30, age=50),
+            estate.snapshot("snap-0a4", volume_id="vol-0gone", age=2),
+        ]
+        hits = estate.run(ORPHAN, ec2__snapshots=snaps, ec2__volumes=[live])
+        assert [(h.resource.id, h.cost.amount) for h in hits] == [("snap-0a1", 0.4), ("snap-0a3", 1.5)]
+
+
+def test_old_and_orphan_checks_never_report_the_same_snapshot(estate, live):
+    snaps = [
+        estate.snapshot("snap-0orphan-old", volume_id="vol-0gone", age=400),
+        estate.snapshot("snap-0orphan-new", volume_id="vol-0gone", age=20),
+        estate.snapshot("snap-0live-old", volume_id="vol-0live", age=400),
+        estate.snapshot("snap-0copy-old", volume_id="vol-ffffffff", age=400),
+    ]
+    old = {h.resource.id for h in estate.run(OLD, ec2__snapshots=snaps, ec2__volumes=[live])}
+    orphan = {h.resource.id for h in estate.run(ORPHAN, ec2__snapshots=snaps, ec2__volumes=[live])}
+    assert old == {"snap-0live-old"}
+    assert orphan == {"snap-0orphan-old", "snap-0orphan-new", "snap-0copy-old"}
