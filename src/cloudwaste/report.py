@@ -124,6 +124,11 @@ def build_report(scan: Scan, findings: list[Finding], gate: GateResult | None = 
     """Assemble a report, findings sorted by monthly cost (unknown last)."""
     ordered = sorted(
         findings,
-        key=lambda f: (f.monthly_cost.amount is None, -(f.monthly_cost.amount or 0.0), f.check_id, f.resource.id),
+        key=lambda f: (
+            f.monthly_cost.amount is None,
+            -(f.monthly_cost.amount or 0.0),
+            f.check_id,
+            f.resource.id,
+        ),
     )
     return Report(scan=scan, findings=ordered, summary=summarize(ordered), gate=gate or GateResult())
