@@ -20,7 +20,7 @@ def test_check_declares_daily_nat_traffic_queries_over_the_window():
     assert {(q.metric, q.stat) for q in queries} == {
         ("BytesOutToDestination", "Sum"),
         ("BytesInFromSource", "Sum"),
-        ("ActiveConnectionCount", "Max"),
+        ("ActiveConnectionCount", "Maximum"),
     }
     for q in queries:
         assert (q.namespace, q.dimension, q.collection, q.id_field) == (

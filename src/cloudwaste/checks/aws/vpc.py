@@ -17,7 +17,7 @@ from cloudwaste.pricing.aws import add, public_ipv4_monthly, with_note
 NAT_METRICS = (
     ("BytesOutToDestination", "Sum"),
     ("BytesInFromSource", "Sum"),
-    ("ActiveConnectionCount", "Max"),
+    ("ActiveConnectionCount", "Maximum"),
 )
 
 

@@ -1,0 +1,138 @@
+"""The AWS collections checks read by name: one paginated, read-only listing each.
+
+Each collection is declared once as data (like Cloud Custodian's ``resource_type``): the service, the
+API operation, the result key, fixed parameters and the largest page the API accepts. Items are
+returned exactly as boto3 parses them (tz-aware datetimes), every page fetched. Three collections
+need a second call per item (instances are flattened out of reservations; launch template versions
+and target health are fetched per template / target group).
+
+A collector is ``fn(client_for, page_size) -> list[dict]``, where ``client_for(service)`` returns the
+unit's (instrumented) client and ``page_size`` overrides each API's maximum page (tests, tuning).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+ClientFor = Callable[[str], Any]
+Items = list[dict[str, Any]]
+Collector = Callable[[ClientFor, int | None], Items]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One paginated Describe/List call and where its items are in the response."""
+
+    service: str
+    operation: str  # API name, e.g. "DescribeVolumes"
+    result_key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    max_page: int | None = None  # None: the API has no page size
+    min_page: int = 1
+
+    @property
+    def method(self) -> str:
+        """The boto3 method name (``describe_volumes``)."""
+        from botocore import xform_name
+
+        return str(xform_name(self.operation))
+
+
+VOLUMES = Listing("ec2", "DescribeVolumes", "Volumes", max_page=500, min_page=5)
+INSTANCES = Listing("ec2", "DescribeInstances", "Reservations", max_page=1000, min_page=5)
+SNAPSHOTS = Listing("ec2", "DescribeSnapshots", "Snapshots", {"OwnerIds": ["self"]}, 1000, 5)
+# Disabled and deprecated AMIs still hold their snapshots (which cannot be deleted while registered).
+IMAGES = Listing(
+    "ec2",
+    "DescribeImages",
+    "Images",
+    {"Owners": ["self"], "IncludeDisabled": True, "IncludeDeprecated": True},
+    1000,
+)
+LAUNCH_TEMPLATES = Listing("ec2", "DescribeLaunchTemplates", "LaunchTemplates", max_page=200)
+LAUNCH_TEMPLATE_VERSIONS = Listing(
+    "ec2", "DescribeLaunchTemplateVersions", "LaunchTemplateVersions", max_page=200
+)
+ADDRESSES = Listing("ec2", "DescribeAddresses", "Addresses")
+NETWORK_INTERFACES = Listing(
+    "ec2", "DescribeNetworkInterfaces", "NetworkInterfaces", max_page=1000, min_page=5
+)
+NAT_GATEWAYS = Listing("ec2", "DescribeNatGateways", "NatGateways", max_page=1000, min_page=5)
+ROUTE_TABLES = Listing("ec2", "DescribeRouteTables", "RouteTables", max_page=100, min_page=5)
+ELBV2_LOAD_BALANCERS = Listing("elbv2", "DescribeLoadBalancers", "LoadBalancers", max_page=400)
+TARGET_GROUPS = Listing("elbv2", "DescribeTargetGroups", "TargetGroups", max_page=400)
+TARGET_HEALTH = Listing("elbv2", "DescribeTargetHealth", "TargetHealthDescriptions")
+ELB_LOAD_BALANCERS = Listing("elb", "DescribeLoadBalancers", "LoadBalancerDescriptions", max_page=400)
+
+
+def list_all(client: Any, listing: Listing, page_size: int | None = None, **params: Any) -> Items:
+    """Every item of ``listing``, following the paginator where botocore has one."""
+    args = {**listing.params, **params}
+    if listing.max_page is not None and client.can_paginate(listing.method):
+        size = listing.max_page if page_size is None else max(listing.min_page, page_size)
+        pages = client.get_paginator(listing.method).paginate(
+            **args, PaginationConfig={"PageSize": min(size, listing.max_page)}
+        )
+        return [item for page in pages for item in page.get(listing.result_key) or []]
+    return list(getattr(client, listing.method)(**args).get(listing.result_key) or [])
+
+
+def _simple(listing: Listing) -> Collector:
+    def collect(client_for: ClientFor, page_size: int | None) -> Items:
+        return list_all(client_for(listing.service), listing, page_size)
+
+    collect.__doc__ = f"{listing.service}:{listing.operation} -> {listing.result_key}[]"
+    return collect
+
+
+def collect_instances(client_for: ClientFor, page_size: int | None) -> Items:
+    """Every instance of every reservation, all states, flattened."""
+    reservations = list_all(client_for("ec2"), INSTANCES, page_size)
+    return [inst for res in reservations for inst in res.get("Instances") or []]
+
+
+def collect_launch_template_versions(client_for: ClientFor, page_size: int | None) -> Items:
+    """Every version of every launch template."""
+    ec2 = client_for("ec2")
+    versions: Items = []
+    for template in list_all(ec2, LAUNCH_TEMPLATES, page_size):
+        versions.extend(
+            list_all(ec2, LAUNCH_TEMPLATE_VERSIONS, page_size, LaunchTemplateId=template["LaunchTemplateId"])
+        )
+    return versions
+
+
+def collect_target_groups(client_for: ClientFor, page_size: int | None) -> Items:
+    """Target groups, each with the ``TargetHealthDescriptions`` DescribeTargetHealth returns for it."""
+    from botocore.exceptions import ClientError
+
+    elbv2 = client_for("elbv2")
+    groups = list_all(elbv2, TARGET_GROUPS, page_size)
+    out: Items = []
+    for group in groups:
+        try:
+            health = list_all(elbv2, TARGET_HEALTH, page_size, TargetGroupArn=group["TargetGroupArn"])
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "TargetGroupNotFound":
+                continue  # deleted between the two calls
+            raise
+        out.append({**group, "TargetHealthDescriptions": health})
+    return out
+
+
+COLLECTORS: dict[str, Collector] = {
+    "ec2:volumes": _simple(VOLUMES),
+    "ec2:instances": collect_instances,
+    "ec2:snapshots": _simple(SNAPSHOTS),
+    "ec2:images": _simple(IMAGES),
+    "ec2:launch_template_versions": collect_launch_template_versions,
+    "ec2:addresses": _simple(ADDRESSES),
+    "ec2:network_interfaces": _simple(NETWORK_INTERFACES),
+    "ec2:nat_gateways": _simple(NAT_GATEWAYS),
+    "ec2:route_tables": _simple(ROUTE_TABLES),
+    "elbv2:load_balancers": _simple(ELBV2_LOAD_BALANCERS),
+    "elbv2:target_groups": collect_target_groups,
+    "elb:load_balancers": _simple(ELB_LOAD_BALANCERS),
+}

@@ -1,0 +1,60 @@
+"""The IAM actions cloudwaste calls: every one is a read (Describe*, List*, Get*).
+
+``examples/iam-policy.json`` is :func:`policy_document` written out; a test keeps the two equal and
+another proves that a full scan calls exactly these actions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# boto3 service name -> IAM action prefix, where they differ.
+_IAM_PREFIX = {"elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing"}
+
+ACTIONS: tuple[str, ...] = (
+    "cloudwatch:GetMetricData",
+    "ec2:DescribeAddresses",
+    "ec2:DescribeImages",
+    "ec2:DescribeInstances",
+    "ec2:DescribeLaunchTemplateVersions",
+    "ec2:DescribeLaunchTemplates",
+    "ec2:DescribeNatGateways",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeRegions",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeSnapshots",
+    "ec2:DescribeVolumes",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "iam:ListAccountAliases",
+    "sts:GetCallerIdentity",
+)
+
+READ_PREFIXES = ("Describe", "List", "Get")
+
+
+def iam_action(service: str, operation: str) -> str:
+    """The IAM action of a boto3 call, e.g. ``("elbv2", "DescribeTargetHealth")`` ->
+    ``elasticloadbalancing:DescribeTargetHealth``."""
+    return f"{_IAM_PREFIX.get(service, service)}:{operation}"
+
+
+def is_read_only(operation: str) -> bool:
+    """True for the read operations cloudwaste is allowed to call."""
+    return operation.startswith(READ_PREFIXES)
+
+
+def policy_document() -> dict[str, Any]:
+    """A least-privilege IAM policy granting exactly :data:`ACTIONS`."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "CloudwasteReadOnly",
+                "Effect": "Allow",
+                "Action": list(ACTIONS),
+                "Resource": "*",
+            }
+        ],
+    }
