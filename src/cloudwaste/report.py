@@ -59,6 +59,8 @@ class Report(BaseModel):
     def to_json_dict(self) -> dict[str, Any]:
         """The versioned JSON contract (schema_version "1")."""
         scan = self.scan.model_dump(mode="json", exclude={"args"})
+        if self.scan.args.get("demo"):
+            scan["demo"] = True  # a simulated estate (`cloudwaste demo`), never a real account
         return {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "cloudwaste", "version": __version__},

@@ -19,8 +19,10 @@ def parse_now(value: str | None) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not an ISO 8601 date/time (e.g. 2026-12-01T00:00:00Z)"
+        from cloudwaste.errors import UsageError
+
+        raise UsageError(
+            f"--now {value!r} is not an ISO 8601 date/time (e.g. 2026-12-01T00:00:00Z)"
         ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 

@@ -60,7 +60,9 @@ def _header(report: Report) -> Text:
     providers = ", ".join(scan.providers) or "no providers"
     at = scan.started_at if scan.started_at.tzinfo is None else scan.started_at.astimezone(UTC)
     started = at.strftime("%Y-%m-%d %H:%M") + " UTC"
+    demo = ("DEMO, simulated estate · ", "bold magenta") if scan.args.get("demo") else ""
     return Text.assemble(
+        demo,
         ("cloudwaste", "bold"),
         " scan ",
         (clean(scan.id), "cyan"),
