@@ -165,11 +165,14 @@ def status(
         _check_provider(provider)
         usable, backend = secrets.keyring_status()
         prov = aws_provider(None, None, profile, account, db)
-        who = prov.whoami()  # type: ignore[attr-defined]
+        identity = prov.identity()
         print_pairs(
             [
                 ("provider", provider),
-                ("credentials", who),
+                ("credentials", identity.source),
+                ("identity", identity.arn),
+                ("account", identity.account_id),
+                ("default region", identity.region),
                 ("keyring", ("usable: " if usable else "unavailable: ") + backend),
             ]
         )

@@ -29,6 +29,7 @@ from cloudwaste.cli.options import (
 
 if TYPE_CHECKING:
     from cloudwaste.engine.plan import SelectedCheck
+    from cloudwaste.providers.aws.provider import AwsProvider
     from cloudwaste.providers.base import Provider
 
 EPILOG = """\
@@ -290,7 +291,7 @@ def aws_provider(
     account: str | None,
     db: Path | None,
     max_attempts: int = 10,
-) -> Provider:
+) -> AwsProvider:
     """Build the AWS provider from flags and the [aws] config section."""
     from cloudwaste.config import load_config
     from cloudwaste.errors import UsageError

@@ -60,8 +60,15 @@ class AwsProvider:
         """A new instrumented client of the account's session (creation is serialized)."""
         identity = self.identity()
         session: Any = identity.session  # typed per service literal in the stubs; ours is a str
+        config = identity.config
+        if self._regions is not None and region not in self._regions and region != identity.region:
+            # a region DescribeRegions does not know (a typo, or newer than the account's view): try it,
+            # but fail fast instead of retrying a DNS or connection error max_attempts times per call
+            from botocore.config import Config
+
+            config = config.merge(Config(retries={"mode": "adaptive", "total_max_attempts": 2}))
         with self._client_lock:
-            client = session.client(service, region_name=region, config=identity.config)
+            client = session.client(service, region_name=region, config=config)
 
         def called(svc: str, op: str) -> None:
             self.record(svc, op, region)
