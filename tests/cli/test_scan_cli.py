@@ -220,3 +220,10 @@ def test_min_cost_hides_cheap_findings(aws: str, cli: Cli, db: Path) -> None:
     make_waste()
     report = json.loads(cli(*scan_args(db, "-f", "json", "-q", "--min-cost", "5")).stdout)
     assert {f["check_id"] for f in report["findings"]} == {"aws.ebs.unattached_volume"}
+
+
+def test_auth_status_names_the_credentials_used(aws: str, cli: Cli, db: Path) -> None:
+    r = cli("auth", "status", "--db", str(db))
+    assert r.exit_code == 0, r.stderr
+    assert "environment" in r.stdout and "arn:aws:" in r.stdout
+    assert "testing" not in r.stdout  # the (fake) key itself is never printed
