@@ -234,7 +234,7 @@ def scan_aws(
     check: Checks = None,
     exclude_check: ExcludeChecks = None,
     concurrency: Concurrency = None,
-    max_attempts: MaxAttempts = 10,
+    max_attempts: MaxAttempts = 5,
     now: Now = None,
     db: Db = None,
     no_store: NoStore = False,
@@ -290,7 +290,7 @@ def aws_provider(
     profile: str | None,
     account: str | None,
     db: Path | None,
-    max_attempts: int = 10,
+    max_attempts: int = 5,
 ) -> AwsProvider:
     """Build the AWS provider from flags and the [aws] config section."""
     from cloudwaste.config import load_config

@@ -30,7 +30,7 @@ class AwsOptions:
     account_settings: dict[str, Any] | None = None
     regions: list[str] = field(default_factory=list)
     exclude_regions: list[str] = field(default_factory=list)
-    max_attempts: int = 10
+    max_attempts: int = 5
     connect_timeout: float = 5.0
-    read_timeout: float = 60.0
+    read_timeout: float = 30.0
     page_size: int | None = None
