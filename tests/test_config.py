@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel, Field
 
 from cloudwaste.checks.context import CheckContext, Hit
 from cloudwaste.checks.registry import CheckSpec
@@ -12,7 +13,6 @@ from cloudwaste.config import find_project_file, load_config
 from cloudwaste.engine.plan import select_checks
 from cloudwaste.errors import UsageError
 from cloudwaste.model import Severity
-from pydantic import BaseModel, Field
 
 
 @pytest.fixture(autouse=True)

@@ -99,10 +99,16 @@ def test_auth_add_without_keyring_names_the_alternatives(cli: Cli, db: Path) -> 
 
 
 def test_auth_add_with_keyring_keeps_secret_out_of_sqlite(
-    cli: Cli, db: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, db: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
+    import keyring
+
+    from tests.memkeyring import MemoryKeyring
+
     monkeypatch.delenv("CLOUDWASTE_NO_KEYRING", raising=False)
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.memkeyring.MemoryKeyring")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    request.addfinalizer(lambda: keyring.set_keyring(previous))
     r = cli(
         "auth",
         "add",
