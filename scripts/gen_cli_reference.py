@@ -37,7 +37,9 @@ def render() -> str:
         "",
     ]
     for path in walk(get_command(app), []):
-        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1"}, terminal_width=100)
+        result = runner.invoke(
+            app, [*path, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1"}, terminal_width=100
+        )
         if result.exit_code != 0:
             raise SystemExit(f"--help failed for {' '.join(path)}: {result.output}")
         title = " ".join(["cloudwaste", *path])

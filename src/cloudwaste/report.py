@@ -51,6 +51,7 @@ class Report(BaseModel):
     findings: list[Finding]
     summary: Summary
     gate: GateResult = Field(default_factory=GateResult)
+    in_total: set[str] = Field(default_factory=set, exclude=True)  # fingerprints charged in the total
 
     def counted(self) -> list[Finding]:
         """Findings that count toward totals and gates (ignored ones never do)."""
@@ -67,56 +68,75 @@ class Report(BaseModel):
             "scan": scan,
             "summary": self.summary.model_dump(mode="json"),
             "gate": self.gate.model_dump(mode="json"),
-            "findings": [finding_json(f) for f in self.findings],
+            "findings": [finding_json(f, f.fingerprint in self.in_total) for f in self.findings],
         }
 
 
-def finding_json(f: Finding) -> dict[str, Any]:
-    """One finding as in the JSON contract."""
+def finding_json(f: Finding, in_total: bool | None = None) -> dict[str, Any]:
+    """One finding as in the JSON contract; ``monthly_cost.in_total`` says if the total includes it."""
     data = f.model_dump(mode="json")
     data["monthly_cost"].pop("detail", None)
     data["monthly_cost"]["basis_detail"] = f.monthly_cost.detail
+    if in_total is not None:
+        data["monthly_cost"]["in_total"] = in_total
     return data
 
 
-def summarize(findings: list[Finding], currency: str = "USD") -> Summary:
-    """Totals over counted findings; unknown costs are counted, never added as 0.
+def charged(findings: list[Finding]) -> set[str]:
+    """Fingerprints whose amount counts in the monthly total: each resource charged once.
 
-    The monthly total charges each resource once: findings are taken by amount, largest first, and a
-    finding whose resource (or any resource in its evidence ``cost_includes``) is already charged by a
-    larger finding adds nothing (``overlapping_findings`` counts those). So an unattached gp2 volume's
-    full cost and its gp2->gp3 saving, or a stopped instance and its volumes, are not summed twice.
-    ``by_check`` and ``by_region`` show each check's own figures.
+    Counted findings are taken by amount, largest first. One adds nothing (it *overlaps*) when its
+    resource, or any resource in its evidence ``cost_includes``, is already charged by a larger one,
+    or when a larger finding of the same evidence ``cost_group`` is (incremental snapshots of one
+    volume share blocks). So an unattached gp2 volume's full cost and its gp2->gp3 saving, or a
+    stopped instance and its volumes, are never summed twice.
+    """
+    seen: set[tuple[str, str, str, str]] = set()
+    groups: set[tuple[str, str, str, str]] = set()
+    out: set[str] = set()
+    counted = [f for f in findings if f.status in COUNTED and f.monthly_cost.amount is not None]
+    for f in sorted(counted, key=lambda f: -(f.monthly_cost.amount or 0.0)):
+        ids = [f.resource.id, *[str(i) for i in f.evidence.get("cost_includes", [])]]
+        keys = {(f.provider, f.account, f.region, rid) for rid in ids}
+        group = f.evidence.get("cost_group")
+        gkey = (f.provider, f.account, f.region, str(group)) if group else None
+        if keys & seen or (gkey is not None and gkey in groups):
+            continue
+        seen |= keys
+        if gkey is not None:
+            groups.add(gkey)
+        out.add(f.fingerprint)
+    return out
+
+
+def summarize(findings: list[Finding], currency: str = "USD") -> Summary:
+    """Totals over counted findings (see :func:`charged`); unknown costs are counted, never added as 0.
+
+    ``by_check`` and ``by_region`` add only charged amounts, so they sum to the total; ``findings``
+    in each bucket counts every counted finding.
     """
     counted = [f for f in findings if f.status in COUNTED]
+    in_total = charged(counted)
     by_check: dict[str, dict[str, Any]] = defaultdict(lambda: {"findings": 0, "monthly_cost": 0.0})
     by_region: dict[str, dict[str, Any]] = defaultdict(lambda: {"findings": 0, "monthly_cost": 0.0})
     total = 0.0
     unknown = 0
-    overlapping = 0
-    charged: set[tuple[str, str, str, str]] = set()
-    for f in sorted(counted, key=lambda f: -(f.monthly_cost.amount or 0.0)):
+    for f in counted:
         amount = f.monthly_cost.amount
         for bucket in (by_check[f.check_id], by_region[f.region]):
             bucket["findings"] += 1
-            if amount is not None:
+            if amount is not None and f.fingerprint in in_total:
                 bucket["monthly_cost"] = round(bucket["monthly_cost"] + amount, 2)
         if amount is None:
             unknown += 1
-            continue
-        ids = [f.resource.id, *[str(i) for i in f.evidence.get("cost_includes", [])]]
-        keys = {(f.provider, f.account, f.region, rid) for rid in ids}
-        if keys & charged:
-            overlapping += 1
-            continue
-        charged |= keys
-        total += amount
+        elif f.fingerprint in in_total:
+            total += amount
     return Summary(
         findings=len(counted),
         ignored=len(findings) - len(counted),
         monthly_cost={"amount": round(total, 2), "currency": currency},
         unknown_cost_findings=unknown,
-        overlapping_findings=overlapping,
+        overlapping_findings=len(counted) - unknown - len(in_total),
         by_check=dict(sorted(by_check.items())),
         by_region=dict(sorted(by_region.items())),
     )
@@ -133,4 +153,10 @@ def build_report(scan: Scan, findings: list[Finding], gate: GateResult | None = 
             f.resource.id,
         ),
     )
-    return Report(scan=scan, findings=ordered, summary=summarize(ordered), gate=gate or GateResult())
+    return Report(
+        scan=scan,
+        findings=ordered,
+        summary=summarize(ordered),
+        gate=gate or GateResult(),
+        in_total=charged(ordered),
+    )

@@ -103,3 +103,32 @@ def test_exit_codes() -> None:
     assert exit_code(build_report(scan(ScanStatus.INTERRUPTED), [])) == 130
     assert exit_code(build_report(scan(ScanStatus.FAILED), [])) == 1
     assert not GateOptions().configured
+
+
+def test_breakdowns_and_in_total_flags_add_up_to_the_total() -> None:
+    findings = [
+        finding("vol-1", 10.0),
+        finding("vol-1", 2.0, check="aws.ebs.gp2_volume", kind=CostKind.SAVING),
+        finding("snap-1", 50.0, check="aws.ebs.old_snapshot"),
+        finding("snap-2", 40.0, check="aws.ebs.old_snapshot"),
+        finding("snap-3", 30.0, check="aws.ebs.old_snapshot"),
+    ]
+    for f in findings[2:4]:
+        f.evidence["cost_group"] = "snapshot-lineage:vol-9"  # two snapshots of one volume share blocks
+    report = build_report(scan(), findings)
+    s = report.summary
+    assert s.monthly_cost["amount"] == 10.0 + 50.0 + 30.0
+    assert sum(b["monthly_cost"] for b in s.by_check.values()) == s.monthly_cost["amount"]
+    assert sum(b["monthly_cost"] for b in s.by_region.values()) == s.monthly_cost["amount"]
+    flags = {
+        (f["resource"]["id"], f["check_id"]): f["monthly_cost"]["in_total"]
+        for f in report.to_json_dict()["findings"]
+    }
+    assert flags == {
+        ("vol-1", "aws.ebs.unattached_volume"): True,
+        ("vol-1", "aws.ebs.gp2_volume"): False,
+        ("snap-1", "aws.ebs.old_snapshot"): True,
+        ("snap-2", "aws.ebs.old_snapshot"): False,
+        ("snap-3", "aws.ebs.old_snapshot"): True,
+    }
+    assert s.overlapping_findings == 2

@@ -14,7 +14,7 @@ from tests.builders import make_finding, make_report
 
 HEADER = (
     "fingerprint,check_id,provider,account,region,resource_id,resource_name,resource_type,monthly_cost,"
-    "currency,severity,reason,status,first_seen,tags"
+    "currency,severity,reason,status,first_seen,tags,cost_kind,in_total"
 )
 
 

@@ -170,6 +170,9 @@ class Hit:
     # ids of other resources whose charges are included in ``cost`` (a stopped instance's volumes
     # and EIPs): the summary counts each charged resource once, so totals are not double-counted.
     cost_includes: tuple[str, ...] = ()
+    # findings sharing a cost group are charged once in totals, at the largest amount of the group:
+    # e.g. incremental snapshots of one volume share blocks, so N of them do not cost N full copies
+    cost_group: str | None = None
 
 
 def age_days(when: datetime | str | None, now: datetime) -> float | None:

@@ -23,6 +23,8 @@ HEADER = (
     "status",
     "first_seen",
     "tags",
+    "cost_kind",
+    "in_total",
 )
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -41,7 +43,10 @@ def _one_newline_style(value: str) -> str:
 def render_csv(report: Report) -> str:
     """The findings as CSV (``\\n`` line ends, cells with line breaks quoted).
 
-    ``monthly_cost`` is empty when unknown, never 0. Tags are ``k=v;k=v`` sorted by key.
+    ``monthly_cost`` is empty when unknown, never 0. Tags are ``k=v;k=v`` sorted by key. ``cost_kind`` is
+    ``cost`` or ``saving``; ``in_total`` is ``yes`` when the summary total includes the amount (``no`` for
+    a finding whose resource is already charged by a larger one), so summing the rows where it is
+    ``yes`` gives the report's total.
     """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -66,6 +71,8 @@ def render_csv(report: Report) -> str:
             f.status.value,
             data["first_seen"] or "",
             tags,
+            f.monthly_cost.kind.value,
+            "yes" if f.fingerprint in report.in_total else "no",
         )
         writer.writerow([_one_newline_style(safe_cell(str(cell))) for cell in row])
     return buf.getvalue()
