@@ -1,6 +1,6 @@
 """Time a full cloudwaste AWS scan of a synthetic estate in moto, optionally behind network latency.
 
-    python bench/bench_scan.py -n 100                    # 100 volumes/snapshots (+10 EIPs) per region, 3 regions
+    python bench/bench_scan.py -n 100                    # 100 volumes+snapshots, 10 EIPs per region
     python bench/bench_scan.py -n 1000 --latency-ms 50   # with 50 ms added to every API request
     python bench/bench_scan.py --help-only               # just `cloudwaste --help` wall time
 
@@ -85,10 +85,17 @@ def main(argv: list[str] | None = None) -> None:
     print(json.dumps({"cloudwaste --help": help_wall_time()}))
     if args.help_only:
         return
-    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                       "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
-                       "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-                       "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"})
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
+        }
+    )
     regions = list(estate.DEFAULT_REGIONS)
     builder, build_url = latency.start(0.0)
     slow, slow_url = (builder, build_url) if args.latency_ms == 0 else latency.start(args.latency_ms)
@@ -101,10 +108,21 @@ def main(argv: list[str] | None = None) -> None:
                 with tempfile.TemporaryDirectory() as tmp:
                     runs.append(scan_once(slow_url, regions, concurrency, Path(tmp) / "bench.db"))
             walls = [float(str(r["wall_s"])) for r in runs]
-            print(json.dumps({"n_per_region": args.n, "latency_ms": args.latency_ms, "concurrency": concurrency,
-                              "wall_s": walls, "median_s": round(statistics.median(walls), 2),
-                              "findings": runs[-1]["findings"], "api_calls": runs[-1]["api_calls"],
-                              "status": runs[-1]["status"], "unit_s": runs[-1]["unit_s"]}))
+            print(
+                json.dumps(
+                    {
+                        "n_per_region": args.n,
+                        "latency_ms": args.latency_ms,
+                        "concurrency": concurrency,
+                        "wall_s": walls,
+                        "median_s": round(statistics.median(walls), 2),
+                        "findings": runs[-1]["findings"],
+                        "api_calls": runs[-1]["api_calls"],
+                        "status": runs[-1]["status"],
+                        "unit_s": runs[-1]["unit_s"],
+                    }
+                )
+            )
     finally:
         builder.stop()
         if slow is not builder:

@@ -30,7 +30,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -56,9 +56,9 @@ class AwsSection(_Strict):
 class GateSection(_Strict):
     """``[gate]``: default CI gates."""
 
-    fail_over: float | None = None
-    fail_on_count: int | None = None
-    fail_on_severity: str | None = None
+    fail_over: float | None = Field(default=None, ge=0)
+    fail_on_count: int | None = Field(default=None, ge=0)
+    fail_on_severity: Literal["low", "medium", "high", "critical"] | None = None
     soft_fail: bool = False
 
 
@@ -67,7 +67,7 @@ class ConfigFile(_Strict):
 
     db: str | None = None
     concurrency: int | None = Field(default=None, ge=1, le=64)
-    min_cost: float | None = None
+    min_cost: float | None = Field(default=None, ge=0)
     aws: AwsSection = Field(default_factory=AwsSection)
     gate: GateSection = Field(default_factory=GateSection)
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)

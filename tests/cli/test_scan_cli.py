@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -227,3 +227,106 @@ def test_auth_status_names_the_credentials_used(aws: str, cli: Cli, db: Path) ->
     assert r.exit_code == 0, r.stderr
     assert "environment" in r.stdout and "arn:aws:" in r.stdout
     assert "testing" not in r.stdout  # the (fake) key itself is never printed
+
+
+@pytest.fixture
+def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[tuple[str, str], str]]:
+    """An in-memory OS keyring for this test (restored afterwards)."""
+    import keyring
+
+    from tests.memkeyring import MemoryKeyring
+
+    monkeypatch.delenv("CLOUDWASTE_NO_KEYRING", raising=False)
+    previous = keyring.get_keyring()
+    MemoryKeyring.store.clear()
+    keyring.set_keyring(MemoryKeyring())
+    yield MemoryKeyring.store
+    keyring.set_keyring(previous)
+    MemoryKeyring.store.clear()
+
+
+def test_named_access_key_account_scans_and_is_removed_with_its_secret(
+    aws: str, cli: Cli, db: Path, memory_keyring: dict[tuple[str, str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_waste()
+    added = cli(
+        "auth",
+        "add",
+        "aws",
+        "audit",
+        "--access-key-id",
+        "AKIAAUDIT",
+        "--secret-stdin",
+        "--db",
+        str(db),
+        input="audit-secret\n",
+    )
+    assert added.exit_code == 0, added.stderr
+    assert memory_keyring == {("cloudwaste", "aws:audit"): "audit-secret"}
+    # only the saved account may supply credentials: the environment's keys are gone
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    r = cli(*scan_args(db, "--account", "audit", "-f", "json"))
+    assert r.exit_code == 0, r.stderr
+    assert "account 'audit'" in r.stderr
+    assert json.loads(r.stdout)["summary"]["findings"] == 3
+    status = cli("auth", "status", "--account", "audit", "--db", str(db))
+    assert status.exit_code == 0 and "audit" in status.stdout and "audit-secret" not in status.stdout
+    assert cli("auth", "remove", "aws", "audit", "--db", str(db)).exit_code == 0
+    assert memory_keyring == {}
+    assert cli(*scan_args(db, "--account", "audit")).exit_code == 2
+
+
+def test_named_profile_account_uses_the_profile(
+    aws: str, cli: Cli, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_waste()
+    creds = tmp_path / "credentials"
+    creds.write_text("[finops]\naws_access_key_id = AKIAFINOPS\naws_secret_access_key = finops-secret\n")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(creds))
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    assert cli("auth", "add", "aws", "prod", "--profile", "finops", "--db", str(db)).exit_code == 0
+    r = cli(*scan_args(db, "--account", "prod", "-f", "json"))
+    assert r.exit_code == 0, r.stderr
+    assert "finops" in r.stderr
+    assert json.loads(r.stdout)["summary"]["findings"] == 3
+
+
+def test_ignored_finding_stays_listed_but_never_counts(aws: str, cli: Cli, db: Path) -> None:
+    ids = make_waste()
+    assert cli(*scan_args(db, "-q")).exit_code == 0
+    eip = next(
+        f
+        for f in json.loads(cli("report", "--db", str(db), "-f", "json", "-q").stdout)["findings"]
+        if f["resource"]["id"] == ids["eip"]
+    )
+    r = cli(
+        "findings", "ignore", eip["fingerprint"][:14], "--reason", "allow-listed egress IP", "--db", str(db)
+    )
+    assert r.exit_code == 0, r.stderr
+    # a later scan keeps the decision
+    again = json.loads(cli(*scan_args(db, "-f", "json", "-q", "--fail-on-count", "2")).stdout)
+    by_fp = {f["fingerprint"]: f for f in again["findings"]}
+    assert by_fp[eip["fingerprint"]]["status"] == "ignored"
+    assert again["summary"]["ignored"] == 1 and again["summary"]["findings"] == 2
+    assert again["summary"]["monthly_cost"]["amount"] == pytest.approx(10.0)
+    assert not again["gate"]["breached"]
+    assert (
+        cli("findings", "list", "--status", "ignored", "--db", str(db), "-f", "csv").stdout.count("\n") == 2
+    )
+    assert cli("findings", "list", "--status", "bogus", "--db", str(db)).exit_code == 2
+    assert cli("findings", "unignore", eip["fingerprint"], "--db", str(db)).exit_code == 0
+    assert json.loads(cli("report", "--db", str(db), "-f", "json", "-q").stdout)["summary"]["ignored"] == 0
+
+
+def test_report_of_an_interrupted_or_partial_scan_is_not_an_error(
+    aws: str, cli: Cli, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fakes.aws_faults import FaultServer, deny_region
+
+    with FaultServer(deny_region("eu-west-1")) as fs:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", fs.url)
+        cli("scan", "aws", "-r", "us-east-1,eu-west-1", "--db", str(db), "--max-attempts", "1", "-q")
+    assert cli("report", "--db", str(db), "-q").exit_code == 0
+    assert cli("report", "--db", str(db), "-q", "--strict").exit_code == 4

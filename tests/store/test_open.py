@@ -331,3 +331,11 @@ def test_empty_existing_file_becomes_a_database(tmp_path: Path) -> None:
     path.touch()
     with Store.open(path) as store:
         assert store.schema_version == LATEST
+
+
+def test_existing_empty_file_is_made_private(tmp_path: Path) -> None:
+    path = tmp_path / "touched.db"
+    path.touch(mode=0o644)
+    os.chmod(path, 0o644)
+    Store.open(path).close()
+    assert path.stat().st_mode & 0o777 == 0o600

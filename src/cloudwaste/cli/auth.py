@@ -132,7 +132,7 @@ def remove(provider: ProviderArg, name: NameArg, db: Db = None) -> None:
             account = store.get_account(provider, name)
             if account is None:
                 raise UsageError(f"no {provider} account named {name!r}", hint="see `cloudwaste auth list`")
-            if "access_key_id" in account:
+            if "access_key_id" in account["settings"]:
                 from cloudwaste import secrets
 
                 try:

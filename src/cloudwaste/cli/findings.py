@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +12,8 @@ from cloudwaste.cli import console
 from cloudwaste.cli.options import Db, Format, Output, Width
 
 app = typer.Typer(help="List and inspect stored findings.", no_args_is_help=True)
+
+STATUSES = ("open", "ignored", "marked_for_deletion")
 
 ScanRef = Annotated[str, typer.Option("--scan", help="Scan id, unique prefix or 'latest'.")]
 
@@ -35,6 +38,10 @@ def list_findings(
         from cloudwaste.cli.common import open_store
         from cloudwaste.cli.output import OutputOptions, build, emit
         from cloudwaste.engine.gate import GateOptions
+        from cloudwaste.errors import UsageError
+
+        if status is not None and status not in STATUSES:
+            raise UsageError(f"--status {status!r} is not one of {', '.join(STATUSES)}")
 
         store = open_store(db)
         try:
@@ -109,3 +116,70 @@ def show_finding(
         ]
         pairs += [(f"evidence.{k}", v) for k, v in f.evidence.items()]
         print_pairs(pairs)
+
+
+def _set_status(
+    fingerprint: str, status: str, reason: str | None, until: str | None, db: Path | None
+) -> None:
+    """Resolve a (prefix of a) fingerprint and store its lifecycle status, kept across scans."""
+    import getpass
+
+    from cloudwaste.cli.common import open_store
+    from cloudwaste.cli.options import parse_now
+    from cloudwaste.errors import UsageError
+    from cloudwaste.model import Status
+
+    expires = parse_now(until) if until else None
+    store = open_store(db)
+    try:
+        matches = store.find_findings(fingerprint)
+        if not matches:
+            raise UsageError(
+                f"no finding with fingerprint {fingerprint!r}", hint="see `cloudwaste findings list`"
+            )
+        if len(matches) > 1:
+            raise UsageError(f"fingerprint prefix {fingerprint!r} is ambiguous ({len(matches)} findings)")
+        found = matches[0]
+        try:
+            by = getpass.getuser()
+        except (KeyError, OSError):
+            by = None
+        store.set_state(found.fingerprint, Status(status), reason, by, expires)
+    finally:
+        store.close()
+    until_text = f" until {expires:%Y-%m-%d}" if expires else ""
+    console.say(f"{found.fingerprint} ({found.check_id} {found.resource.id}): {status}{until_text}")
+
+
+Reason = Annotated[str, typer.Option("--reason", help="Why (kept with the finding; required).")]
+Until = Annotated[
+    str | None, typer.Option("--until", metavar="DATE", help="Stop applying after this date (ISO 8601).")
+]
+Fingerprint = Annotated[str, typer.Argument(help="Fingerprint or a unique prefix of it.")]
+
+
+@app.command(
+    "ignore",
+    epilog="Example:\n\n\b\n  cloudwaste findings ignore cw1:3f2a --reason 'DR standby' --until 2027-03-31",
+)
+def ignore(fingerprint: Fingerprint, reason: Reason, until: Until = None, db: Db = None) -> None:
+    """Ignore a finding in this and later scans: it is still listed, never counted in totals or gates."""
+    with console.handled():
+        _set_status(fingerprint, "ignored", reason, until, db)
+
+
+@app.command(
+    "mark-for-deletion",
+    epilog="Example:\n\n\b\n  cloudwaste findings mark-for-deletion cw1:3f2a --reason 'ticket FIN-42'",
+)
+def mark_for_deletion(fingerprint: Fingerprint, reason: Reason, db: Db = None) -> None:
+    """Mark a finding for deletion (still counted: the money is not saved until it is deleted)."""
+    with console.handled():
+        _set_status(fingerprint, "marked_for_deletion", reason, None, db)
+
+
+@app.command("unignore", epilog="Example:\n\n\b\n  cloudwaste findings unignore cw1:3f2a")
+def unignore(fingerprint: Fingerprint, db: Db = None) -> None:
+    """Make an ignored or marked finding open again."""
+    with console.handled():
+        _set_status(fingerprint, "open", None, None, db)

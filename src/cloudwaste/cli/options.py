@@ -28,12 +28,14 @@ def parse_now(value: str | None) -> datetime | None:
 
 
 def _format(value: str) -> str:
+    value = value.lower()
     if value not in FORMATS:
         raise typer.BadParameter(f"{value!r} is not one of {', '.join(FORMATS)}")
     return value
 
 
 def _severity(value: str | None) -> str | None:
+    value = value.lower() if value else value
     if value is not None and value not in SEVERITIES:
         raise typer.BadParameter(f"{value!r} is not one of {', '.join(SEVERITIES)}")
     return value
@@ -46,13 +48,21 @@ def split_csv(values: list[str] | None) -> list[str]:
 
 Db = Annotated[
     Path | None,
-    typer.Option("--db", envvar="CLOUDWASTE_DB", show_envvar=True, help="SQLite store file.", dir_okay=False),
+    typer.Option(
+        "--db",
+        metavar="FILE",
+        envvar="CLOUDWASTE_DB",
+        show_envvar=True,
+        help="SQLite store file.",
+        dir_okay=False,
+    ),
 ]
 Format = Annotated[
     str,
     typer.Option(
         "--format",
         "-f",
+        metavar="FORMAT",
         envvar="CLOUDWASTE_FORMAT",
         show_envvar=True,
         callback=_format,
@@ -64,6 +74,7 @@ Output = Annotated[
     typer.Option(
         "--output",
         "-o",
+        metavar="FILE",
         envvar="CLOUDWASTE_OUTPUT",
         show_envvar=True,
         help="Write the report to FILE ('-' = stdout, the default).",
@@ -73,6 +84,7 @@ Export = Annotated[
     list[str] | None,
     typer.Option(
         "--export",
+        metavar="FILE",
         envvar="CLOUDWASTE_EXPORT",
         show_envvar=True,
         help="Also write the report to FILE (format from the extension: .json .ndjson .csv .md .txt).",
@@ -82,6 +94,7 @@ FailOver = Annotated[
     float | None,
     typer.Option(
         "--fail-over",
+        metavar="USD",
         envvar="CLOUDWASTE_FAIL_OVER",
         show_envvar=True,
         min=0,
@@ -92,6 +105,7 @@ FailOnCount = Annotated[
     int | None,
     typer.Option(
         "--fail-on-count",
+        metavar="N",
         envvar="CLOUDWASTE_FAIL_ON_COUNT",
         show_envvar=True,
         min=0,
@@ -102,6 +116,7 @@ FailOnSeverity = Annotated[
     str | None,
     typer.Option(
         "--fail-on-severity",
+        metavar="LEVEL",
         envvar="CLOUDWASTE_FAIL_ON_SEVERITY",
         show_envvar=True,
         callback=_severity,
@@ -121,6 +136,7 @@ MinCost = Annotated[
     float | None,
     typer.Option(
         "--min-cost",
+        metavar="USD",
         envvar="CLOUDWASTE_MIN_COST",
         show_envvar=True,
         min=0,
@@ -131,6 +147,7 @@ Now = Annotated[
     str | None,
     typer.Option(
         "--now",
+        metavar="ISO8601",
         envvar="CLOUDWASTE_NOW",
         show_envvar=True,
         help="Evaluate age rules as of this ISO 8601 instant (reproducible reports).",

@@ -94,13 +94,18 @@ def emit(report: Report, opts: OutputOptions) -> None:
         summarize(report)
 
 
+def plural(n: int, word: str) -> str:
+    """``1 finding``, ``2 findings``."""
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def summarize(report: Report) -> None:
     """One stderr line with the totals, plus coverage errors and the gate verdict."""
     s = report.summary
     money = f"${s.monthly_cost['amount']:,.2f}/month"
     unknown = f" (+{s.unknown_cost_findings} of unknown cost)" if s.unknown_cost_findings else ""
     console.say(
-        f"scan {report.scan.id} {report.scan.status.value}: {s.findings} findings, {money}{unknown}"
+        f"scan {report.scan.id} {report.scan.status.value}: {plural(s.findings, 'finding')}, {money}{unknown}"
         + (f", {s.ignored} ignored" if s.ignored else "")
     )
     errors = [c for c in report.scan.coverage if c.status == "error"]
@@ -112,6 +117,11 @@ def summarize(report: Report) -> None:
     if gate.configured:
         for rule in gate.rules:
             verdict = "BREACHED" if rule.breached else "ok"
-            console.say(f"gate {rule.flag} {rule.threshold:g}: actual {rule.actual:g} -> {verdict}")
+            if rule.flag.startswith("--fail-on-severity"):
+                console.say(
+                    f"gate {rule.flag}: {plural(int(rule.actual), 'finding')} at or above -> {verdict}"
+                )
+            else:
+                console.say(f"gate {rule.flag} {rule.threshold:g}: actual {rule.actual:g} -> {verdict}")
         if gate.breached and gate.soft_fail:
             console.say("gate breached, but --soft-fail is set: exit 0")

@@ -71,7 +71,10 @@ class ScanProgress:
         if self._bar:
             self._task = self._bar.add_task("scan", total=tasks, status=self._status())
         else:
-            self.console.print(f"scanning {units} units ({tasks} checks)", markup=False, highlight=False)
+            unit_word = "unit" if units == 1 else "units"
+            self.console.print(
+                f"scanning {units} {unit_word} ({tasks} checks)", markup=False, highlight=False
+            )
 
     def task_done(self, unit: ScopeUnit, check_id: str, findings: list[Finding]) -> None:
         """Advance the bar."""

@@ -44,7 +44,15 @@ def report(
     fail_on_severity: FailOnSeverity = None,
     soft_fail: SoftFail = False,
     min_cost: MinCost = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 4 when the scan was incomplete.")] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            envvar="CLOUDWASTE_STRICT",
+            show_envvar=True,
+            help="Exit 4 when the scan was incomplete.",
+        ),
+    ] = False,
     quiet: Quiet = False,
     width: Width = None,
 ) -> None:
@@ -52,7 +60,8 @@ def report(
     with console.handled():
         from cloudwaste.cli.common import open_store
         from cloudwaste.cli.output import OutputOptions, build, emit, gate_options
-        from cloudwaste.engine.gate import exit_code
+        from cloudwaste.config import load_config
+        from cloudwaste.engine.gate import report_exit_code
 
         store = open_store(db)
         try:
@@ -61,9 +70,14 @@ def report(
         finally:
             store.close()
         opts = OutputOptions(
-            fmt=fmt, output=output, exports=tuple(export or ()), width=width, quiet=quiet, min_cost=min_cost
+            fmt=fmt,
+            output=output,
+            exports=tuple(export or ()),
+            width=width,
+            quiet=quiet,
+            min_cost=min_cost if min_cost is not None else load_config().data.min_cost,
         )
         rep = build(scan, findings, opts, gate_options(fail_over, fail_on_count, fail_on_severity, soft_fail))
         emit(rep, opts)
-        code = exit_code(rep, strict=strict)
+        code = report_exit_code(rep, strict=strict)
     raise typer.Exit(code)

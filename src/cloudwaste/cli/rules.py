@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -122,7 +123,7 @@ def show_rule(
                 [[k, defaults[k], current[k], docs.get(k, "")] for k in defaults],
             )
             example = f'[checks."{spec.id}"]\n' + "\n".join(f"{k} = {_toml(v)}" for k, v in defaults.items())
-            console.say(f"override in cloudwaste.toml:\n{example}")
+            sys.stdout.write(f"\n# override in cloudwaste.toml:\n{example}\n")
 
 
 def _toml(value: object) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -46,6 +47,8 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 gate breached, 4 incomplete with --strict,
 5 no credentials, 130 interrupted.
 """
 
+REGION_SYNTAX = re.compile(r"[a-z0-9*?\[\]-]+")
+
 app = typer.Typer(help="Scan a cloud for waste, store the findings and print a report.", no_args_is_help=True)
 
 Regions = Annotated[
@@ -53,6 +56,7 @@ Regions = Annotated[
     typer.Option(
         "--region",
         "-r",
+        metavar="REGION",
         envvar="CLOUDWASTE_REGIONS",
         show_envvar=True,
         help="Region name, glob ('eu-*') or 'all' (enabled regions). Repeatable or comma-separated. "
@@ -63,6 +67,7 @@ ExcludeRegions = Annotated[
     list[str] | None,
     typer.Option(
         "--exclude-region",
+        metavar="REGION",
         envvar="CLOUDWASTE_EXCLUDE_REGIONS",
         show_envvar=True,
         help="Region name or glob to skip. Repeatable.",
@@ -73,6 +78,7 @@ Profile = Annotated[
     typer.Option(
         "--profile",
         "-p",
+        metavar="PROFILE",
         envvar="CLOUDWASTE_AWS_PROFILE",
         show_envvar=True,
         help="AWS profile from ~/.aws/config (SSO, role or keys).",
@@ -82,6 +88,7 @@ Account = Annotated[
     str | None,
     typer.Option(
         "--account",
+        metavar="NAME",
         envvar="CLOUDWASTE_AWS_ACCOUNT",
         show_envvar=True,
         help="A named account saved with `cloudwaste auth add aws NAME`.",
@@ -91,6 +98,7 @@ Checks = Annotated[
     list[str] | None,
     typer.Option(
         "--check",
+        metavar="GLOB",
         envvar="CLOUDWASTE_CHECKS",
         show_envvar=True,
         help="Only run checks matching this id glob ('aws.ebs.*'). Repeatable.",
@@ -100,6 +108,7 @@ ExcludeChecks = Annotated[
     list[str] | None,
     typer.Option(
         "--exclude-check",
+        metavar="GLOB",
         envvar="CLOUDWASTE_EXCLUDE_CHECKS",
         show_envvar=True,
         help="Skip checks matching this id glob. Repeatable.",
@@ -109,6 +118,7 @@ Concurrency = Annotated[
     int | None,
     typer.Option(
         "--concurrency",
+        metavar="N",
         envvar="CLOUDWASTE_CONCURRENCY",
         show_envvar=True,
         min=1,
@@ -138,6 +148,7 @@ MaxAttempts = Annotated[
     int,
     typer.Option(
         "--max-attempts",
+        metavar="N",
         envvar="CLOUDWASTE_AWS_MAX_ATTEMPTS",
         show_envvar=True,
         min=1,
@@ -191,6 +202,8 @@ def execute_scan(
         raise UsageError("no checks selected", hint="see `cloudwaste rules list`")
     store = None if no_store else open_store(db)
     progress = make_progress(quiet)
+    if progress:
+        console.say(f"{', '.join(provider_names)}: checking credentials ...")
     try:
         with progress or contextlib.nullcontext():
             result = run_scan(
@@ -299,6 +312,11 @@ def aws_provider(
     from cloudwaste.providers.aws.provider import AwsProvider
 
     conf = load_config().data.aws
+    for value in [*split_csv(region), *split_csv(exclude_region)]:
+        if not REGION_SYNTAX.fullmatch(value):
+            raise UsageError(
+                f"{value!r} is not a region name, glob or 'all'", hint="e.g. -r eu-west-1 -r 'us-*' or -r all"
+            )
     name = account or conf.account
     settings = None
     if name:
@@ -306,11 +324,12 @@ def aws_provider(
 
         store = open_store(db)
         try:
-            settings = store.get_account("aws", name)
+            saved = store.get_account("aws", name)
         finally:
             store.close()
-        if settings is None:
+        if saved is None:
             raise UsageError(f"no saved AWS account named {name!r}", hint="see `cloudwaste auth list`")
+        settings = saved["settings"]
     options = AwsOptions(
         profile=profile or conf.profile,
         account=name,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -24,7 +25,10 @@ def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequen
         table.add_column(col, overflow="fold")
     for row in rows:
         table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
-    Console(highlight=False).print(table)
+    console = Console(highlight=False)
+    if not console.is_terminal:  # piped: no 80-column wrap that splits ids across lines
+        console = Console(highlight=False, width=int(os.environ.get("COLUMNS") or 200))
+    console.print(table)
 
 
 def print_pairs(pairs: Sequence[tuple[str, Any]]) -> None:

@@ -79,3 +79,15 @@ def exit_code(report: Report, *, strict: bool = False) -> int:
     if strict and report.scan.status in (ScanStatus.PARTIAL, ScanStatus.FAILED):
         return EXIT_INCOMPLETE
     return EXIT_OK
+
+
+def report_exit_code(report: Report, *, strict: bool = False) -> int:
+    """Exit code of re-rendering a stored scan: the gate, and with --strict an incomplete scan (4).
+
+    Unlike a live scan, replaying an interrupted or failed scan is not itself an error.
+    """
+    if report.gate.breached and not report.gate.soft_fail:
+        return EXIT_GATE
+    if strict and report.scan.status != ScanStatus.COMPLETE:
+        return EXIT_INCOMPLETE
+    return EXIT_OK

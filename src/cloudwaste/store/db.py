@@ -26,11 +26,18 @@ def prepare_file(path: Path) -> None:
     """Create ``path`` (mode 0600) and its missing parent directories (mode 0700) if it does not exist.
 
     The file is created with ``O_CREAT | O_EXCL`` before SQLite opens it, so it is never briefly
-    world-readable. An existing file is left exactly as it is.
+    world-readable. An existing empty file is made 0600; any other existing file is left as it is.
     """
     if path.is_dir():
         raise StoreError(f"{path} is a directory, not a cloudwaste database", hint=HINT_OTHER_DB)
     if path.exists():
+        if (
+            path.stat().st_size == 0
+        ):  # an empty file (e.g. from `touch`) becomes our database: make it private
+            try:
+                os.chmod(path, 0o600)
+            except OSError as exc:
+                raise StoreError(f"cannot make {path} private ({_os_reason(exc)})", hint=HINT_PERMS) from exc
         return
     _make_dirs(path.parent)
     flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)

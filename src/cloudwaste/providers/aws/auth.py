@@ -228,12 +228,27 @@ def _credentials_error(exc: Exception, profile: str | None) -> CredentialsError:
     return CredentialsError(f"AWS credentials could not be loaded: {detail}", hint=NO_CREDENTIALS_HINT)
 
 
+def _preflight(config: Config) -> Config:
+    """Identity calls answer in milliseconds: a short read timeout and 3 attempts, so a black-holed
+    STS endpoint fails the scan in about half a minute instead of stalling it before any output."""
+    from botocore.config import Config
+
+    retries: dict[str, Any] = getattr(config, "retries", None) or {}
+    attempts = min(3, int(retries.get("total_max_attempts", 3)))
+    read = min(10.0, float(getattr(config, "read_timeout", None) or 10))
+    return config.merge(
+        Config(read_timeout=read, retries={"mode": "adaptive", "total_max_attempts": attempts})
+    )
+
+
 def verify(identity: Identity, on_call: OnCall) -> None:
     """``sts:GetCallerIdentity`` once: fills ``account_id`` and ``arn`` or raises CredentialsError."""
     from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError
 
     sts = instrument(
-        identity.session.client("sts", region_name=identity.region, config=identity.config), "sts", on_call
+        identity.session.client("sts", region_name=identity.region, config=_preflight(identity.config)),
+        "sts",
+        on_call,
     )
     try:
         who = sts.get_caller_identity()
@@ -271,7 +286,9 @@ def account_alias(identity: Identity, on_call: OnCall) -> str | None:
     from botocore.exceptions import BotoCoreError, ClientError
 
     iam = instrument(
-        identity.session.client("iam", region_name=identity.region, config=identity.config), "iam", on_call
+        identity.session.client("iam", region_name=identity.region, config=_preflight(identity.config)),
+        "iam",
+        on_call,
     )
     try:
         aliases = iam.list_account_aliases().get("AccountAliases") or []
