@@ -94,13 +94,9 @@ def emit(report: Report, opts: OutputOptions) -> None:
         summarize(report)
 
 
-def plural(n: int, word: str) -> str:
-    """``1 finding``, ``2 findings``."""
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def summarize(report: Report) -> None:
     """One stderr line with the totals, plus coverage errors and the gate verdict."""
+    from cloudwaste.reports import plural
     s = report.summary
     money = f"${s.monthly_cost['amount']:,.2f}/month"
     unknown = f" (+{s.unknown_cost_findings} of unknown cost)" if s.unknown_cost_findings else ""

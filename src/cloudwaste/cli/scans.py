@@ -117,7 +117,7 @@ def show_scan(
         )
 
 
-@app.command("delete", epilog="Example:\n\n\b\n  cloudwaste scans delete 20261201-0722")
+@app.command("delete", epilog="Example:\n\n\b\n  cloudwaste scans delete 20261201-072455-3fa9c1")
 def delete_scan(
     scan_ref: Annotated[str, typer.Argument(metavar="SCAN_ID")],
     db: Db = None,
@@ -129,6 +129,10 @@ def delete_scan(
         store = open_store(db)
         try:
             scan = store.get_scan(scan_ref)
+            if scan.id != scan_ref:
+                from cloudwaste.errors import UsageError
+
+                raise UsageError(f"{scan_ref!r} matches scan {scan.id}: give the full id to delete it")
             store.delete_scan(scan.id)
         finally:
             store.close()

@@ -72,6 +72,11 @@ def format_for_path(path: str) -> str:
         ) from None
 
 
+def plural(n: int, word: str) -> str:
+    """``1 finding``, ``2 findings``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def format_money(amount: float, currency: str = "USD") -> str:
     """``$1,234.50`` (symbol for USD/EUR/GBP, code suffix otherwise)."""
     symbol = _SYMBOLS.get(currency.upper())

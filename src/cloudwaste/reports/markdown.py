@@ -11,7 +11,7 @@ import re
 
 from cloudwaste.model import Finding, UnitStatus
 from cloudwaste.report import COUNTED, Report
-from cloudwaste.reports import clean, cost_text, format_money
+from cloudwaste.reports import clean, cost_text, format_money, plural
 
 MARKER = "<!-- cloudwaste-report -->"
 TOP = 20
@@ -29,10 +29,6 @@ def cell(text: str | None) -> str:
         "".join(_ENTITIES.get(ch) or ("\\" + ch if ch in _SPECIAL else ch) for ch in line) for line in lines
     ]
     return "<br>".join(escaped)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _row(*cells: str) -> str:
@@ -81,9 +77,9 @@ def render_markdown(report: Report) -> str:
     out.append(_row("Findings", f"{s.findings}{ignored_note}"))
     out.append(_row("Monthly cost", cell(total)))
     if s.unknown_cost_findings:
-        out.append(_row("Unknown cost", f"{_plural(s.unknown_cost_findings, 'finding')} (not in the total)"))
+        out.append(_row("Unknown cost", f"{plural(s.unknown_cost_findings, 'finding')} (not in the total)"))
     if s.overlapping_findings:
-        overlap = f"{_plural(s.overlapping_findings, 'finding')} on resources already in the total"
+        overlap = f"{plural(s.overlapping_findings, 'finding')} on resources already in the total"
         out.append(_row("Overlapping", overlap))
     coverage = f"{len(units)} units: {ok} ok, {len(errors)} error, {skipped} skipped"
     out.append(_row("Coverage", coverage))
@@ -112,7 +108,7 @@ def render_markdown(report: Report) -> str:
     if ignored:
         out += [
             "",
-            f"<details><summary>{_plural(len(ignored), 'ignored finding')} (not counted)</summary>",
+            f"<details><summary>{plural(len(ignored), 'ignored finding')} (not counted)</summary>",
             "",
         ]
         out += _findings_table(ignored[:TOP], with_status=True)

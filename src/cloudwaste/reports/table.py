@@ -18,7 +18,7 @@ from rich.text import Text
 
 from cloudwaste.model import Finding, ScanStatus, Severity, Status, UnitStatus
 from cloudwaste.report import Report
-from cloudwaste.reports import clean, cost_text, format_money
+from cloudwaste.reports import clean, cost_text, format_money, plural
 
 SEVERITY_STYLE = {
     Severity.LOW: "dim",
@@ -33,10 +33,6 @@ SCAN_STATUS_STYLE = {
     ScanStatus.INTERRUPTED: "yellow",
     ScanStatus.RUNNING: "cyan",
 }
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _console(width: int | None, color: bool) -> tuple[Console, io.StringIO]:
@@ -167,7 +163,7 @@ def _totals(report: Report) -> Text:
     else:
         text = Text.assemble(
             ("Total: ", "bold"),
-            _plural(s.findings, "finding"),
+            plural(s.findings, "finding"),
             ", ",
             (f"{format_money(amount, currency)}/month", "bold"),
         )
@@ -192,7 +188,7 @@ def _coverage(report: Report) -> list[Text]:
     skipped = sum(1 for u in units if u.status == UnitStatus.SKIPPED)
     line = Text.assemble(
         ("Coverage: ", "bold"),
-        f"{_plural(len(units), 'unit')}, {ok} ok, ",
+        f"{plural(len(units), 'unit')}, {ok} ok, ",
         (f"{len(errors)} error", "red" if errors else ""),
         f", {skipped} skipped",
     )
