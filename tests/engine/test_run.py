@@ -201,3 +201,26 @@ def test_no_credentials_for_any_provider_raises() -> None:
 
     with pytest.raises(CredentialsError):
         run_scan([NoCreds(["us-east-1"])], CHECKS, now=NOW)
+
+
+def test_sigint_stops_between_units_and_restores_the_handler() -> None:
+    import os
+    import signal
+
+    provider = FakeProvider([f"r-{i}" for i in range(5)], delay=0.01)
+    sink = MemorySink()
+    before = signal.getsignal(signal.SIGINT)
+
+    class SendsSigint:
+        def planned(self, plan: Plan) -> None: ...
+        def started(self, units: int, tasks: int) -> None: ...
+        def task_done(self, unit: ScopeUnit, check_id: str, findings: list[Finding]) -> None: ...
+
+        def unit_done(self, coverage: CoverageUnit) -> None:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C right after the first unit is written
+
+    result = run_scan([provider], CHECKS, concurrency=1, now=NOW, sink=sink, progress=SendsSigint())
+    assert result.interrupted and sink.finished == ScanStatus.INTERRUPTED
+    assert 1 <= len(sink.units) < 5
+    assert [c.region for c in result.scan.coverage] == [u.region for u, _ in sink.units]
+    assert signal.getsignal(signal.SIGINT) is before

@@ -97,6 +97,7 @@ def emit(report: Report, opts: OutputOptions) -> None:
 def summarize(report: Report) -> None:
     """One stderr line with the totals, plus coverage errors and the gate verdict."""
     from cloudwaste.reports import plural
+
     s = report.summary
     money = f"${s.monthly_cost['amount']:,.2f}/month"
     unknown = f" (+{s.unknown_cost_findings} of unknown cost)" if s.unknown_cost_findings else ""

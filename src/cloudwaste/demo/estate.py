@@ -173,8 +173,13 @@ class _Region:
         )
 
     def load_balancer(self, name: str, lb_type: str, env: str, targets: list[str]) -> str:
+        scheme = "internal" if name.startswith("internal") else "internet-facing"
         lb = self.elbv2.create_load_balancer(
-            Name=name, Subnets=self.subnets, Type=lb_type, Tags=[{"Key": "Environment", "Value": env}]
+            Name=name,
+            Subnets=self.subnets,
+            Type=lb_type,
+            Scheme=scheme,
+            Tags=[{"Key": "Environment", "Value": env}],
         )["LoadBalancers"][0]["LoadBalancerArn"]
         protocol = "HTTP" if lb_type == "application" else "TCP"
         tg = self.elbv2.create_target_group(

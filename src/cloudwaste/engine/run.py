@@ -9,10 +9,12 @@ cancels queued tasks, keeps completed units and stores the scan as ``interrupted
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -205,24 +207,27 @@ def run_scan(
     if progress:
         progress.started(len(units), len(units) * len(checks))
     try:
-        for provider, unit in units:
-            run = _UnitRun(unit, provider.open_unit(unit, queries), len(checks), time.monotonic())
-            if not checks:
-                _finish_unit(run, scan, findings, sink, progress)
-            for sel in checks:
-                futures.add(pool.submit(task, run, sel))
-        while futures:
-            done, futures = wait(futures, timeout=0.2, return_when=FIRST_COMPLETED)
-            for fut in done:
-                run, sel, found, error = fut.result()
-                run.findings.extend(found)
-                if error:
-                    run.errors.setdefault(error, []).append(sel.spec.id)
-                run.pending -= 1
-                if progress:
-                    progress.task_done(run.unit, sel.spec.id, found)
-                if run.pending == 0:
+        with _sigint_sets(cancel):
+            for provider, unit in units:
+                run = _UnitRun(unit, provider.open_unit(unit, queries), len(checks), time.monotonic())
+                if not checks:
                     _finish_unit(run, scan, findings, sink, progress)
+                for sel in checks:
+                    futures.add(pool.submit(task, run, sel))
+            while futures and not cancel.is_set():
+                done, futures = wait(futures, timeout=0.2, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    run, sel, found, error = fut.result()
+                    run.findings.extend(found)
+                    if error:
+                        run.errors.setdefault(error, []).append(sel.spec.id)
+                    run.pending -= 1
+                    if progress:
+                        progress.task_done(run.unit, sel.spec.id, found)
+                    if run.pending == 0:
+                        _finish_unit(run, scan, findings, sink, progress)
+        if cancel.is_set():
+            status = ScanStatus.INTERRUPTED
     except KeyboardInterrupt:
         cancel.set()
         status = ScanStatus.INTERRUPTED
@@ -249,6 +254,26 @@ def run_scan(
         }
         sink.finish_scan(scan.id, status, scan.finished_at, totals)
     return ScanResult(scan=scan, findings=findings, plans=plans)
+
+
+@contextlib.contextmanager
+def _sigint_sets(cancel: threading.Event) -> Iterator[None]:
+    """While scanning, Ctrl-C sets ``cancel`` instead of raising mid-write: the loop stops between units.
+
+    Only the main thread can install signal handlers; elsewhere KeyboardInterrupt handling applies.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        cancel.set()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _finish_unit(

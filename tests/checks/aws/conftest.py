@@ -15,7 +15,11 @@ import pytest
 
 from cloudwaste.checks.context import CheckContext, Hit, MetricKey, MetricSeries
 from cloudwaste.checks.registry import get_check
+from cloudwaste.engine.plan import SelectedCheck
+from cloudwaste.engine.run import make_finding
+from cloudwaste.model import Finding
 from cloudwaste.pricing.book import PriceBook
+from cloudwaste.providers.base import ScopeUnit
 
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
 ACCOUNT = "123456789012"
@@ -83,6 +87,13 @@ class Aws:
             data, now=NOW, metrics=metrics, account=ACCOUNT, region=region, prices=prices
         )
         return list(spec.run(ctx, spec.params(**(params or {}))))
+
+    def findings(self, check_id: str, hits: Iterable[Hit]) -> list[Finding]:
+        """The engine's findings for ``hits`` (what the report totals, with cost_includes/cost_group)."""
+        spec = get_check(check_id)
+        selected = SelectedCheck(spec=spec, params=spec.params())
+        unit = ScopeUnit(provider="aws", scope=ACCOUNT, region=REGION)
+        return [make_finding(selected, unit, hit) for hit in hits]
 
     # --- EC2 / EBS --------------------------------------------------------------------------------
 
@@ -324,6 +335,55 @@ class Aws:
             addr["Tags"] = _tags(tags)
         return addr
 
+    def network_interface(
+        self,
+        eni: str,
+        *,
+        status: str = "available",
+        instance_id: str | None = None,
+        requester_managed: bool = False,
+        interface_type: str = "interface",
+        requester_id: str | None = None,
+        allocation: str | None = None,
+    ) -> dict[str, Any]:
+        """A DescribeNetworkInterfaces item; ``instance_id`` attaches it (status ``in-use``)."""
+        item: dict[str, Any] = {
+            "AvailabilityZone": "us-east-1a",
+            "Description": "",
+            "Groups": [{"GroupId": "sg-0default", "GroupName": "default"}],
+            "InterfaceType": interface_type,
+            "MacAddress": "02:00:00:00:00:01",
+            "NetworkInterfaceId": eni,
+            "OwnerId": ACCOUNT,
+            "PrivateIpAddress": "10.0.1.5",
+            "RequesterManaged": requester_managed,
+            "SourceDestCheck": True,
+            "Status": status,
+            "SubnetId": "subnet-0a",
+            "TagSet": [],
+            "VpcId": "vpc-0main",
+        }
+        if requester_id:
+            item["RequesterId"] = requester_id
+        if instance_id:
+            item["Attachment"] = {
+                "AttachTime": self.ago(100),
+                "AttachmentId": f"eni-attach-{eni}",
+                "DeleteOnTermination": False,
+                "DeviceIndex": 1,
+                "InstanceId": instance_id,
+                "InstanceOwnerId": ACCOUNT,
+                "Status": "attached",
+            }
+        if allocation:
+            item["Association"] = {
+                "AllocationId": allocation,
+                "AssociationId": f"eipassoc-{eni}",
+                "IpOwnerId": ACCOUNT,
+                "PublicIp": "203.0.113.10",
+            }
+        return item
+
     # --- VPC --------------------------------------------------------------------------------------
 
     def nat(
@@ -450,22 +510,40 @@ class Aws:
     # --- ELB --------------------------------------------------------------------------------------
 
     def lb(
-        self, name: str, *, lb_type: str = "application", age: float = 60, state: str = "active"
+        self,
+        name: str,
+        *,
+        lb_type: str = "application",
+        age: float = 60,
+        state: str = "active",
+        scheme: str = "internet-facing",
+        zones: Iterable[str] = ("us-east-1a",),
+        eips: Mapping[str, str] | None = None,
+        ip_type: str = "ipv4",
     ) -> dict[str, Any]:
-        """An elbv2 DescribeLoadBalancers item."""
+        """An elbv2 DescribeLoadBalancers item; ``eips`` maps zone names to NLB Elastic IP allocations."""
         kind = {"application": "app", "network": "net", "gateway": "gwy"}[lb_type]
+        availability_zones: list[dict[str, Any]] = []
+        for n, zone in enumerate(zones):
+            entry: dict[str, Any] = {"ZoneName": zone, "SubnetId": f"subnet-0{chr(97 + n)}"}
+            if lb_type == "network":  # an NLB zone lists the Elastic IP it was given, if any
+                allocation = (eips or {}).get(zone)
+                entry["LoadBalancerAddresses"] = (
+                    [{"IpAddress": f"198.51.100.{20 + n}", "AllocationId": allocation}] if allocation else []
+                )
+            availability_zones.append(entry)
         return {
             "LoadBalancerArn": f"{ELB_ARN}:loadbalancer/{kind}/{name}/50dc6c495c0c9188",
             "DNSName": f"{name}-1234567890.{REGION}.elb.amazonaws.com",
             "CanonicalHostedZoneId": "Z35SXDOTRQ7X7K",
             "CreatedTime": self.ago(age),
             "LoadBalancerName": name,
-            "Scheme": "internet-facing",
+            "Scheme": scheme,
             "VpcId": "vpc-0main",
             "State": {"Code": state},
             "Type": lb_type,
-            "AvailabilityZones": [{"ZoneName": "us-east-1a", "SubnetId": "subnet-0a"}],
-            "IpAddressType": "ipv4",
+            "AvailabilityZones": availability_zones,
+            "IpAddressType": ip_type,
         }
 
     def target_group(

@@ -24,12 +24,40 @@ class TestUnusedAmi:
         assert hit.cost.kind is CostKind.COST
         assert hit.cost_includes == ("snap-0r", "snap-0d")
         assert hit.evidence["cost_bound"].startswith("upper bound")
-        assert hit.confidence is Confidence.HIGH  # idle for more than twice the limit
+        assert hit.confidence is Confidence.MEDIUM  # at most: launch permissions are not read
         assert "never launched" in hit.reason and "200 days" in hit.reason
         assert (
             hit.recommendation is not None
             and "aws ec2 delete-snapshot --snapshot-id snap-0d" in hit.recommendation
         )
+
+    def test_confidence_is_medium_at_most_however_long_idle(self, estate):
+        # sharing through launch permissions and launch configurations are invisible to this check
+        images = [estate.image("ami-0a", age=2000), estate.image("ami-0b", age=1000, last_launched_days=900)]
+        hits = estate.run(AMI, ec2__images=images)
+        assert [h.confidence for h in hits] == [Confidence.MEDIUM, Confidence.MEDIUM]
+        assert "launch permissions (sharing with other accounts)" in hits[0].evidence["not_checked"]
+
+    def test_recommendation_checks_launch_permissions_and_deletes_snapshots_last(self, estate):
+        image = estate.image("ami-0a", snapshots=[("snap-0r", 8)], age=400)
+        [hit] = estate.run(AMI, ec2__images=[image])
+        text = hit.recommendation or ""
+        check = "aws ec2 describe-image-attribute --image-id ami-0a --attribute launchPermission"
+        deregister = "aws ec2 deregister-image --image-id ami-0a"
+        delete = "aws ec2 delete-snapshot --snapshot-id snap-0r"
+        assert check in text and deregister in text and delete in text
+        assert text.index(check) < text.index(deregister) < text.index(delete)
+        assert "once it is deregistered" in text
+
+    def test_rationale_and_default_recommendation_mention_launch_permissions(self):
+        from cloudwaste.checks.registry import get_check
+
+        spec = get_check(AMI)
+        assert "launch permissions" in spec.rationale and "launch configurations" in spec.rationale
+        assert "medium at most" in spec.rationale
+        assert "describe-image-attribute --image-id <id> --attribute launchPermission" in spec.recommendation
+        assert spec.recommendation.index("deregister-image") < spec.recommendation.index("delete-snapshot")
+        assert "once it is deregistered" in spec.recommendation
 
     def test_between_one_and_two_limits_gives_medium_confidence(self, estate):
         [hit] = estate.run(AMI, ec2__images=[estate.image("ami-0a", age=120)])

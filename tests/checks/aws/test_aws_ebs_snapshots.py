@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cloudwaste.model import Confidence, CostKind
+from cloudwaste.report import charged, summarize
 
 OLD = "aws.ebs.old_snapshot"
 ORPHAN = "aws.ebs.orphan_snapshot"
@@ -207,3 +208,79 @@ def test_old_and_orphan_checks_never_report_the_same_snapshot(estate, live):
     orphan = {h.resource.id for h in estate.run(ORPHAN, ec2__snapshots=snaps, ec2__volumes=[live])}
     assert old == {"snap-0live-old"}
     assert orphan == {"snap-0orphan-old", "snap-0orphan-new", "snap-0copy-old"}
+
+
+# --- cost groups: the snapshots of one volume are charged once ----------------------------------
+
+
+class TestSnapshotLineage:
+    def test_old_snapshots_of_one_volume_share_a_lineage_cost_group(self, estate, live):
+        snaps = [
+            estate.snapshot(f"snap-0a{n}", volume_id="vol-0live", size=1024, age=100 + n) for n in range(3)
+        ]
+        hits = estate.run(OLD, ec2__snapshots=snaps, ec2__volumes=[live])
+        assert [h.cost_group for h in hits] == ["snapshot-lineage:vol-0live"] * 3
+        for hit in hits:
+            assert hit.cost.amount == 51.2  # each one still shows its own upper bound
+            assert "upper bound for this snapshot" in (hit.cost.detail or "")
+            assert "charged once in totals" in (hit.cost.detail or "")
+            assert "upper bound for this snapshot" in hit.evidence["cost_bound"]
+            assert "charged once in totals" in hit.evidence["cost_bound"]
+
+    def test_orphan_snapshots_of_one_deleted_volume_share_a_lineage_cost_group(self, estate):
+        snaps = [
+            estate.snapshot("snap-0a1", volume_id="vol-0gone"),
+            estate.snapshot("snap-0a2", volume_id="vol-0gone"),
+        ]
+        other = estate.snapshot("snap-0b1", volume_id="vol-0other")
+        hits = estate.run(ORPHAN, ec2__snapshots=[*snaps, other])
+        assert [h.cost_group for h in hits] == [
+            "snapshot-lineage:vol-0gone",
+            "snapshot-lineage:vol-0gone",
+            "snapshot-lineage:vol-0other",
+        ]
+        assert "charged once in totals" in hits[0].evidence["cost_bound"]
+
+    def test_old_and_orphan_checks_use_the_same_group_for_one_volume(self, estate, live):
+        snap = estate.snapshot("snap-0a1", volume_id="vol-0live", age=400)
+        [old] = estate.run(OLD, ec2__snapshots=[snap], ec2__volumes=[live])
+        [orphan] = estate.run(ORPHAN, ec2__snapshots=[snap])  # the same snapshot once its volume is gone
+        assert old.cost_group == orphan.cost_group == "snapshot-lineage:vol-0live"
+
+    @pytest.mark.parametrize(
+        ("volume_id", "description"),
+        [("vol-ffffffff", "[Copied snap-0src from us-west-2]"), ("vol-ffffffff", ""), ("", "")],
+    )
+    def test_copies_have_no_lineage_group(self, estate, volume_id, description):
+        snap = estate.snapshot("snap-0a1", volume_id=volume_id, age=400, description=description)
+        [hit] = estate.run(ORPHAN, ec2__snapshots=[snap])
+        assert hit.cost_group is None
+        assert "charged once" not in hit.evidence["cost_bound"]
+        assert "charged once" not in (hit.cost.detail or "")
+
+    def test_ten_snapshots_of_one_tib_volume_count_once_in_the_report_total(self, estate, live):
+        snaps = [
+            estate.snapshot(f"snap-0a{n}", volume_id="vol-0live", size=1024, age=100 + n) for n in range(10)
+        ]
+        snaps.append(estate.snapshot("snap-0b", volume_id="vol-0live2", size=100, age=200))
+        live2 = estate.volume("vol-0live2", attached_to=["i-0b"])
+        hits = estate.run(OLD, ec2__snapshots=snaps, ec2__volumes=[live, live2])
+        assert len(hits) == 11
+        findings = estate.findings(OLD, hits)
+        assert findings[0].evidence["cost_group"] == "snapshot-lineage:vol-0live"
+        summary = summarize(findings)
+        assert summary.monthly_cost["amount"] == pytest.approx(
+            51.2 + 5.0
+        )  # one 1 TiB copy + the other lineage
+        assert summary.overlapping_findings == 9
+        assert len(charged(findings)) == 2
+
+    def test_old_and_orphan_findings_of_one_lineage_are_charged_once_at_the_largest(self, estate, live):
+        # the report charges a lineage once whichever of the two checks flagged each of its snapshots
+        small = estate.snapshot("snap-0small", volume_id="vol-0live", size=8, age=400)
+        big = estate.snapshot("snap-0big", volume_id="vol-0live", size=100, age=400)
+        [old] = estate.run(OLD, ec2__snapshots=[small], ec2__volumes=[live])
+        [orphan] = estate.run(ORPHAN, ec2__snapshots=[big])
+        findings = estate.findings(OLD, [old]) + estate.findings(ORPHAN, [orphan])
+        assert summarize(findings).monthly_cost["amount"] == 5.0  # the 100 GiB one, not 5.0 + 0.4
+        assert charged(findings) == {findings[1].fingerprint}

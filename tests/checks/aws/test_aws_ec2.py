@@ -76,16 +76,91 @@ class TestUnassociatedEip:
         assert "unknown" in hit.evidence["age"]
         assert hit.resource.created_at is None
 
+    def test_eip_on_a_detached_network_interface_is_flagged(self, estate, hit_ok):
+        addr = estate.address("eipalloc-0a1", "203.0.113.10", eni="eni-0spare", association="eipassoc-0a1")
+        eni = estate.network_interface("eni-0spare", status="available", allocation="eipalloc-0a1")
+        [hit] = estate.run(EIP, ec2__addresses=[addr], ec2__network_interfaces=[eni])
+        hit_ok(hit)
+        assert hit.resource.id == "eipalloc-0a1"
+        assert hit.cost.amount == IPV4_MONTH
+        assert hit.cost.kind is CostKind.COST
+        assert hit.confidence is Confidence.MEDIUM  # a spare interface kept for failover is deliberate
+        assert hit.evidence["network_interface_id"] == "eni-0spare"
+        assert hit.evidence["network_interface_status"] == "available"
+        assert hit.evidence["association_id"] == "eipassoc-0a1"
+        assert "detached network interface" in hit.reason and "eni-0spare" in hit.reason
+        assert hit.recommendation is not None
+        assert "aws ec2 disassociate-address --association-id eipassoc-0a1" in hit.recommendation
+        assert "aws ec2 release-address --allocation-id eipalloc-0a1" in hit.recommendation
+
+    def test_eip_on_an_attached_network_interface_is_in_use(self, estate):
+        addr = estate.address("eipalloc-0a1", eni="eni-0a", association="eipassoc-0a1")
+        eni = estate.network_interface("eni-0a", status="in-use", instance_id="i-0a")
+        assert estate.run(EIP, ec2__addresses=[addr], ec2__network_interfaces=[eni]) == []
+
+    def test_eip_on_an_interface_whose_attachment_is_detached_is_flagged(self, estate):
+        addr = estate.address("eipalloc-0a1", eni="eni-0a", association="eipassoc-0a1")
+        eni = estate.network_interface("eni-0a", status="available", instance_id="i-0gone")
+        eni["Attachment"]["Status"] = "detached"
+        assert len(estate.run(EIP, ec2__addresses=[addr], ec2__network_interfaces=[eni])) == 1
+
+    @pytest.mark.parametrize(
+        ("interface_type", "requester_id"),
+        [("nat_gateway", "AIDAEXAMPLE"), ("network_load_balancer", "amazon-elb"), ("lambda", "AROAEXAMPLE")],
+    )
+    def test_eip_on_a_requester_managed_interface_is_in_use(self, estate, interface_type, requester_id):
+        addr = estate.address("eipalloc-0a1", eni="eni-0svc", association="eipassoc-0a1")
+        eni = estate.network_interface(
+            "eni-0svc",
+            status="available",
+            requester_managed=True,
+            interface_type=interface_type,
+            requester_id=requester_id,
+        )
+        assert estate.run(EIP, ec2__addresses=[addr], ec2__network_interfaces=[eni]) == []
+
+    def test_eip_on_an_operator_managed_interface_is_in_use(self, estate):
+        addr = estate.address("eipalloc-0a1", eni="eni-0svc", association="eipassoc-0a1")
+        eni = estate.network_interface("eni-0svc", status="available")
+        eni["Operator"] = {"Managed": True, "Principal": "eks.amazonaws.com"}
+        assert estate.run(EIP, ec2__addresses=[addr], ec2__network_interfaces=[eni]) == []
+
+    def test_eip_on_a_nat_gateway_interface_is_in_use_even_if_the_interface_looks_detached(self, estate):
+        addr = estate.address("eipalloc-0nat", eni="eni-0nat0", association="eipassoc-0nat0")
+        eni = estate.network_interface("eni-0nat0", status="available")
+        nat = estate.nat("nat-0a", allocations=["eipalloc-0nat"])
+        hits = estate.run(EIP, ec2__addresses=[addr], ec2__network_interfaces=[eni], ec2__nat_gateways=[nat])
+        assert hits == []
+
+    def test_eip_on_an_interface_missing_from_the_collection_is_unknown_not_flagged(self, estate):
+        addr = estate.address("eipalloc-0a1", eni="eni-0unlisted", association="eipassoc-0a1")
+        other = estate.network_interface("eni-0other", status="available")
+        assert estate.run(EIP, ec2__addresses=[addr], ec2__network_interfaces=[other]) == []
+
+    def test_check_reads_the_network_interfaces_collection(self):
+        from cloudwaste.checks.registry import get_check
+
+        spec = get_check(EIP)
+        assert "ec2:network_interfaces" in spec.needs
+        assert "aws:elastic_ip_on_detached_eni/eip_on_detached_eni" in spec.covers_original
+
     def test_several_addresses(self, estate):
         addrs = [
             estate.address("eipalloc-0a1", "203.0.113.1"),
             estate.address("eipalloc-0a2", "203.0.113.2", instance_id="i-0a", association="eipassoc-2"),
             estate.address("eipalloc-0a3", "203.0.113.3"),
             estate.address("eipalloc-0nat", "203.0.113.4"),
+            estate.address("eipalloc-0a5", "203.0.113.5", eni="eni-0spare", association="eipassoc-5"),
+            estate.address("eipalloc-0a6", "203.0.113.6", eni="eni-0used", association="eipassoc-6"),
+        ]
+        enis = [
+            estate.network_interface("eni-0spare", status="available"),
+            estate.network_interface("eni-0used", status="in-use", instance_id="i-0b"),
         ]
         nat = estate.nat("nat-0a", allocations=["eipalloc-0nat"])
-        hits = estate.run(EIP, ec2__addresses=addrs, ec2__nat_gateways=[nat])
-        assert [h.resource.id for h in hits] == ["eipalloc-0a1", "eipalloc-0a3"]
+        hits = estate.run(EIP, ec2__addresses=addrs, ec2__nat_gateways=[nat], ec2__network_interfaces=enis)
+        assert [h.resource.id for h in hits] == ["eipalloc-0a1", "eipalloc-0a3", "eipalloc-0a5"]
+        assert [h.confidence for h in hits] == [Confidence.HIGH, Confidence.HIGH, Confidence.MEDIUM]
 
 
 # --- aws.ec2.stopped_instance --------------------------------------------------------------------

@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from cloudwaste.model import Confidence, CostKind
+from cloudwaste.report import summarize
 
 ALB = "aws.elb.alb_no_targets"
 NLB = "aws.elb.nlb_no_targets"
 CLB = "aws.elb.clb_no_instances"
 ALB_MONTH = round(0.0225 * 730, 2)
 CLB_MONTH = round(0.025 * 730, 2)
+IPV4_MONTH = 3.65  # $0.005/hour x 730 hours, per public IPv4 address
 
 
 class TestAlbNoTargets:
@@ -25,7 +27,7 @@ class TestAlbNoTargets:
         assert hit.resource.id == "web"
         assert hit.resource.arn == lb["LoadBalancerArn"]
         assert hit.resource.type == "application_load_balancer"
-        assert hit.cost.amount == ALB_MONTH
+        assert hit.cost.amount == pytest.approx(ALB_MONTH + IPV4_MONTH)  # internet-facing, one zone
         assert hit.cost.kind is CostKind.COST
         assert "LCU" in (hit.cost.detail or "") and "excluded" in (hit.cost.detail or "")
         assert hit.confidence is Confidence.HIGH
@@ -33,6 +35,36 @@ class TestAlbNoTargets:
         assert len(hit.evidence["target_groups"]) == 2
         assert "2 target groups" in hit.reason
         assert hit.recommendation is not None and lb["LoadBalancerArn"] in hit.recommendation
+
+    def test_internet_facing_alb_pays_a_public_ipv4_per_availability_zone(self, estate):
+        lb = estate.lb("web", zones=["us-east-1a", "us-east-1b", "us-east-1c"])
+        [hit] = estate.run(
+            ALB, elbv2__load_balancers=[lb], elbv2__target_groups=[estate.target_group("tg", [lb])]
+        )
+        assert hit.cost.amount == pytest.approx(ALB_MONTH + 3 * IPV4_MONTH)
+        detail = hit.cost.detail or ""
+        assert "3 public IPv4" in detail and "per Availability Zone" in detail and "internet-facing" in detail
+        assert "LCU" in detail
+        assert hit.evidence["public_ipv4_addresses"] == 3
+        assert hit.evidence["availability_zones"] == ["us-east-1a", "us-east-1b", "us-east-1c"]
+        assert hit.cost_includes == ()
+
+    def test_internal_alb_pays_no_public_ipv4(self, estate):
+        lb = estate.lb("web", scheme="internal", zones=["us-east-1a", "us-east-1b"])
+        [hit] = estate.run(
+            ALB, elbv2__load_balancers=[lb], elbv2__target_groups=[estate.target_group("tg", [lb])]
+        )
+        assert hit.cost.amount == ALB_MONTH
+        assert "internal: no public IPv4" in (hit.cost.detail or "")
+        assert hit.evidence["public_ipv4_addresses"] == 0
+
+    def test_dualstack_alb_without_public_ipv4_pays_none(self, estate):
+        lb = estate.lb("v6", zones=["us-east-1a", "us-east-1b"], ip_type="dualstack-without-public-ipv4")
+        [hit] = estate.run(
+            ALB, elbv2__load_balancers=[lb], elbv2__target_groups=[estate.target_group("tg", [lb])]
+        )
+        assert hit.cost.amount == ALB_MONTH
+        assert "no public IPv4" in (hit.cost.detail or "")
 
     def test_alb_with_a_healthy_target_is_not_flagged(self, estate):
         lb = estate.lb("web")
@@ -114,9 +146,39 @@ class TestNlbNoTargets:
         )
         hit_ok(hit)
         assert hit.resource.type == "network_load_balancer"
-        assert hit.cost.amount == ALB_MONTH  # same hourly list price as an ALB
+        assert hit.cost.amount == pytest.approx(ALB_MONTH + IPV4_MONTH)  # ALB's hourly price + 1 zone's IPv4
         assert "NLCU" in (hit.cost.detail or "")
         assert hit.confidence is Confidence.HIGH
+
+    def test_nlb_elastic_ips_are_its_zone_addresses_counted_once(self, estate):
+        lb = estate.lb(
+            "tcp",
+            lb_type="network",
+            zones=["us-east-1a", "us-east-1b", "us-east-1c"],
+            eips={"us-east-1a": "eipalloc-0nlb1", "us-east-1b": "eipalloc-0nlb2"},
+        )
+        [hit] = estate.run(NLB, elbv2__load_balancers=[lb])
+        assert hit.cost.amount == pytest.approx(ALB_MONTH + 3 * IPV4_MONTH)  # 2 EIPs + 1 auto-assigned, not 5
+        assert hit.cost_includes == ("eipalloc-0nlb1", "eipalloc-0nlb2")
+        assert hit.evidence["elastic_ip_allocations"] == ["eipalloc-0nlb1", "eipalloc-0nlb2"]
+        assert "eipalloc-0nlb1" in (hit.cost.detail or "")
+
+    def test_internal_nlb_pays_no_public_ipv4(self, estate):
+        lb = estate.lb("tcp", lb_type="network", scheme="internal", zones=["us-east-1a", "us-east-1b"])
+        [hit] = estate.run(NLB, elbv2__load_balancers=[lb])
+        assert hit.cost.amount == ALB_MONTH
+        assert hit.cost_includes == ()
+
+    def test_nlb_elastic_ip_is_charged_once_in_the_report_total(self, estate):
+        lb = estate.lb("tcp", lb_type="network", eips={"us-east-1a": "eipalloc-0nlb1"})
+        # even if the address were also reported on its own, the NLB finding includes its charge
+        eip_hits = estate.run("aws.ec2.unassociated_eip", ec2__addresses=[estate.address("eipalloc-0nlb1")])
+        nlb_hits = estate.run(NLB, elbv2__load_balancers=[lb])
+        assert len(eip_hits) == len(nlb_hits) == 1
+        findings = estate.findings(NLB, nlb_hits) + estate.findings("aws.ec2.unassociated_eip", eip_hits)
+        summary = summarize(findings)
+        assert summary.monthly_cost["amount"] == pytest.approx(ALB_MONTH + IPV4_MONTH)
+        assert summary.overlapping_findings == 1
 
     def test_nlb_without_target_groups_is_flagged_with_normal_confidence(self, estate):
         # NLB listeners can only forward: no target group means nothing is served

@@ -152,6 +152,39 @@ class TestIdleNatGateway:
         )
         assert len(hits) == 1 and "14 days" in hits[0].reason
 
+    def test_gateway_younger_than_the_window_reports_the_days_since_it_was_created(self, estate):
+        nat = estate.nat("nat-0a", age=10.5)
+        metrics = estate.nat_metrics("nat-0a", out=[0] * 10, inn=[0] * 10, conn=[0] * 10)
+        [hit] = estate.run(NAT, ec2__nat_gateways=[nat], metrics=metrics)
+        assert "in the 10 days since it was created" in hit.reason
+        assert "30 days" not in hit.reason
+        assert hit.evidence["window_days"] == 10
+        assert hit.evidence["queried_window_days"] == 30
+        assert hit.evidence["metrics"]["BytesOutToDestination"]["window_days"] == 10
+
+    def test_gateway_older_than_the_window_reports_the_whole_window(self, estate):
+        [hit] = estate.run(
+            NAT, ec2__nat_gateways=[estate.nat("nat-0a", age=30)], metrics=estate.nat_metrics("nat-0a")
+        )
+        assert "in the last 30 days" in hit.reason
+        assert hit.evidence["window_days"] == 30
+
+    def test_young_gateway_with_unknown_traffic_reports_the_effective_window(self, estate):
+        [hit] = estate.run(NAT, ec2__nat_gateways=[estate.nat("nat-0a", age=12)])
+        assert "over the 12 days since it was created" in hit.reason
+        assert hit.evidence["window_days"] == 12
+
+    def test_gateway_created_less_than_a_day_ago(self, estate):
+        metrics = estate.nat_metrics("nat-0a", out=[0], inn=[0], conn=[0])
+        [hit] = estate.run(
+            NAT,
+            params={"min_age_days": 0},
+            ec2__nat_gateways=[estate.nat("nat-0a", age=0.5)],
+            metrics=metrics,
+        )
+        assert "in the hours since it was created" in hit.reason
+        assert hit.evidence["window_days"] == 0
+
     @pytest.mark.parametrize("state", ["pending", "failed", "deleting", "deleted"])
     def test_gateway_not_available_is_skipped(self, estate, state):
         assert (

@@ -1,4 +1,8 @@
-"""Helpers shared by the AWS checks: ARNs, resources, ages, stop dates, snapshot ownership rules."""
+"""Helpers shared by the AWS checks: ARNs, resources, stop dates, snapshot costs and ownership rules.
+
+Timestamps: every age or duration is computed with :func:`cloudwaste.checks.context.age_days` (boto3
+datetimes, and the ISO 8601 strings of AMI dates); this module only formats them (:func:`iso`).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from cloudwaste.checks.context import CheckContext, aws_tags
+from cloudwaste.checks.context import CheckContext, age_days, aws_tags
 from cloudwaste.model import Money, Resource
-from cloudwaste.pricing.aws import ebs_volume_monthly
+from cloudwaste.pricing.aws import ebs_volume_monthly, snapshot_monthly
 
 # "User initiated (2023-01-15 10:23:45 GMT)" on AWS; moto writes "UTC".
 _TRANSITION_DATE = re.compile(r"\((\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (?:GMT|UTC)\)")
@@ -36,18 +40,6 @@ def ec2_arn(ctx: CheckContext, kind: str, resource_id: str, *, with_account: boo
     return f"arn:{partition(ctx.region)}:ec2:{ctx.region}:{account}:{kind}/{resource_id}"
 
 
-def parse_time(value: datetime | str | None) -> datetime | None:
-    """A tz-aware datetime from a boto3 timestamp or an ISO 8601 string (AMI ``CreationDate``)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def whole_days(days: float) -> str:
     """``12 days`` / ``1 day`` (rounded down) for reasons."""
     n = int(days)
@@ -63,7 +55,8 @@ def resource(
     created: datetime | str | None = None,
     name: str | None = None,
 ) -> Resource:
-    """A Resource with the item's tags, its ``Name`` tag (else ``name``) as name, and its creation time."""
+    """A Resource with the item's tags, its ``Name`` tag (else ``name``) as name, and its creation time
+    (a boto3 datetime, or an ISO 8601 string such as an AMI's ``CreationDate``, which pydantic parses)."""
     tags = aws_tags(item)
     return Resource(
         id=rid,
@@ -71,14 +64,15 @@ def resource(
         name=tags.get("Name") or name or None,
         type=rtype,
         tags=tags,
-        created_at=parse_time(created),
+        created_at=created or None,
     )
 
 
 def iso(value: datetime | str | None) -> str | None:
-    """An ISO 8601 string for evidence (JSON-friendly)."""
-    when = parse_time(value)
-    return when.isoformat() if when else None
+    """An ISO 8601 string for evidence (JSON-friendly); API strings are already ISO 8601."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value or None
 
 
 def stopped_since(instance: Mapping[str, Any]) -> datetime | None:
@@ -92,6 +86,13 @@ def stopped_since(instance: Mapping[str, Any]) -> datetime | None:
     if not match:
         return None
     return datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+
+
+def stopped_for(instance: Mapping[str, Any], now: datetime) -> tuple[datetime, float] | None:
+    """(stop time, days stopped) of a ``stopped`` instance whose stop date AWS states, else None."""
+    since = stopped_since(instance)
+    days = age_days(since, now)
+    return None if since is None or days is None else (since, days)
 
 
 def auto_scaling_group(instance: Mapping[str, Any]) -> str | None:
@@ -110,6 +111,29 @@ def snapshot_size_gb(snapshot: Mapping[str, Any], volume_size: float | None = No
         full_gb = round(float(full) / GIB, 2)
         return min(size, full_gb) if size else full_gb
     return size
+
+
+def snapshot_cost(ctx: CheckContext, snap: Mapping[str, Any], volume_size: float | None = None) -> Money:
+    """Upper bound of one snapshot's monthly storage, at its tier's price (see :func:`snapshot_size_gb`).
+
+    ``snap`` may be ``{}`` for a snapshot DescribeSnapshots does not list (an AMI's block device then
+    gives ``volume_size``).
+    """
+    size = snapshot_size_gb(snap, volume_size)
+    return snapshot_monthly(ctx.prices, ctx.region, size, snap.get("StorageTier"))
+
+
+def is_copy(snapshot: Mapping[str, Any]) -> bool:
+    """A snapshot made by CopySnapshot: its VolumeId is a placeholder, not a source volume."""
+    description = str(snapshot.get("Description") or "")
+    return snapshot.get("VolumeId") in (None, "", COPIED_VOLUME_ID) or description.startswith(
+        ("[Copied ", "Copied for ")
+    )
+
+
+def snapshot_lineage(snapshot: Mapping[str, Any]) -> str | None:
+    """The cost group of the snapshots of one source volume (they share blocks); None for copies."""
+    return None if is_copy(snapshot) else f"snapshot-lineage:{snapshot['VolumeId']}"
 
 
 def volume_cost(ctx: CheckContext, vol: Mapping[str, Any]) -> Money:

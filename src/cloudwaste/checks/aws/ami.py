@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from pydantic import BaseModel, Field
 
-from cloudwaste.checks.aws._common import ec2_arn, iso, parse_time, resource, snapshot_size_gb, whole_days
+from cloudwaste.checks.aws._common import ec2_arn, iso, resource, snapshot_cost, whole_days
 from cloudwaste.checks.context import CheckContext, Hit, age_days
 from cloudwaste.checks.registry import check
 from cloudwaste.model import Confidence, Money, Severity
-from cloudwaste.pricing.aws import add, snapshot_monthly
+from cloudwaste.pricing.aws import add
 
 SSM_PREFIX = "resolve:ssm:"
+SHARING_ADVICE = (
+    "First check it is not shared with other accounts: "
+    "aws ec2 describe-image-attribute --image-id {id} --attribute launchPermission"
+)
 
 
 class UnusedAmiParams(BaseModel):
@@ -24,16 +27,6 @@ class UnusedAmiParams(BaseModel):
         ge=0,
         description="Only flag AMIs neither created nor launched from in at least this many days.",
     )
-
-
-def _snapshot_cost(
-    ctx: CheckContext, mapping: Mapping[str, Any], snaps: Mapping[str, Mapping[str, Any]]
-) -> Money:
-    """One block device's snapshot, sized from the snapshot when DescribeSnapshots lists it."""
-    ebs = mapping["Ebs"]
-    snap = snaps.get(str(ebs.get("SnapshotId")), {})
-    size = snapshot_size_gb(snap, ebs.get("VolumeSize"))
-    return snapshot_monthly(ctx.prices, ctx.region, size, snap.get("StorageTier"))
 
 
 @check(
@@ -51,13 +44,18 @@ def _snapshot_cost(
         it, and it was neither created nor launched from (`LastLaunchedTime`, reported with a 24-hour
         delay) in the last `min_age_days`. The default is 90 days, as aws-doctor (Custodian's example
         reports at 120): the idle clock starts at the last launch, not at creation, so 90 days without
-        one is a clear signal. Launch configurations are not read, and a template that takes its image
-        from an SSM parameter (`resolve:ssm:`) could point at any AMI, so in that case, and for public
-        AMIs that other accounts may launch, the finding has low confidence. The cost is an upper bound,
-        as snapshots are incremental.
+        one is a clear signal. Two users stay invisible: accounts the AMI is shared with through launch
+        permissions (DescribeImageAttribute is not called) and Auto Scaling launch configurations (not
+        collected), so confidence is medium at most. A template that takes its image from an SSM
+        parameter (`resolve:ssm:`) could point at any AMI, so in that case, and for public AMIs that
+        other accounts may launch, the finding has low confidence. Check the launch permissions before
+        deregistering, and delete the snapshots only once the AMI is deregistered (AWS refuses to
+        delete a snapshot a registered AMI uses). The cost is an upper bound, as snapshots are
+        incremental.
     """,
     recommendation=(
-        "Deregister the AMI, then delete its snapshots: aws ec2 deregister-image --image-id <id>, then "
+        SHARING_ADVICE.format(id="<id>") + "; then deregister it: aws ec2 deregister-image --image-id <id>; "
+        "only once it is deregistered, delete its snapshots: "
         "aws ec2 delete-snapshot --snapshot-id <snapshot-id> for each of them"
     ),
     covers_original=["aws:ebs_snapshot_unused_ami/unused_ami_snapshot"],
@@ -88,9 +86,10 @@ def unused_ami(ctx: CheckContext, params: UnusedAmiParams) -> Iterator[Hit]:
             or image_id in template_images
         ):
             continue
-        created, launched = parse_time(image.get("CreationDate")), parse_time(image.get("LastLaunchedTime"))
-        idle_since = max(t for t in (created, launched) if t is not None) if (created or launched) else None
-        idle = age_days(idle_since, ctx.now)
+        created, launched = image.get("CreationDate"), image.get("LastLaunchedTime")
+        created_days, launched_days = age_days(created, ctx.now), age_days(launched, ctx.now)
+        ages = [d for d in (created_days, launched_days) if d is not None]
+        idle = min(ages) if ages else None  # since the later of creation and last launch
         if idle is None or idle < params.min_age_days:
             continue
         mappings = [
@@ -98,16 +97,19 @@ def unused_ami(ctx: CheckContext, params: UnusedAmiParams) -> Iterator[Hit]:
         ]
         snapshot_ids = [str(m["Ebs"]["SnapshotId"]) for m in mappings]
         if mappings:
-            cost = add([_snapshot_cost(ctx, m, snaps) for m in mappings])
+            cost = add(
+                [
+                    snapshot_cost(ctx, snaps.get(str(m["Ebs"]["SnapshotId"]), {}), m["Ebs"].get("VolumeSize"))
+                    for m in mappings
+                ]
+            )
         else:
             cost = Money.unknown(detail="instance-store AMI: its bundle is stored in S3, priced apart")
-        if image.get("Public") or ssm_templates:
-            confidence = Confidence.LOW
-        else:
-            confidence = Confidence.HIGH if idle >= 2 * params.min_age_days else Confidence.MEDIUM
+        # medium at most: launch permissions and launch configurations are not read
+        confidence = Confidence.LOW if image.get("Public") or ssm_templates else Confidence.MEDIUM
         last = (
-            f"last launched {whole_days(age_days(launched, ctx.now) or 0.0)} ago"
-            if launched
+            f"last launched {whole_days(launched_days)} ago"
+            if launched_days is not None
             else "never launched"
         )
         name = f" ({image['Name']})" if image.get("Name") else ""
@@ -123,7 +125,7 @@ def unused_ami(ctx: CheckContext, params: UnusedAmiParams) -> Iterator[Hit]:
         commands = " && ".join(f"aws ec2 delete-snapshot --snapshot-id {sid}" for sid in snapshot_ids)
         yield Hit(
             resource=res,
-            reason=f"AMI {image_id}{name} was created {whole_days(age_days(created, ctx.now) or 0.0)} ago, "
+            reason=f"AMI {image_id}{name} was created {whole_days(created_days or 0.0)} ago, "
             f"{last}, and no instance or launch template uses it.",
             cost=cost,
             evidence={
@@ -137,11 +139,13 @@ def unused_ami(ctx: CheckContext, params: UnusedAmiParams) -> Iterator[Hit]:
                 "cost_bound": "upper bound (snapshots are incremental)",
                 "ssm_parameter_templates": ssm_templates,
                 "source_instance_id": image.get("SourceInstanceId"),
+                "not_checked": ["launch permissions (sharing with other accounts)", "launch configurations"],
             },
             confidence=confidence,
             cost_includes=tuple(snapshot_ids),
             recommendation=(
-                "Deregister the AMI, then delete its snapshots: "
-                f"aws ec2 deregister-image --image-id {image_id}" + (f" && {commands}" if commands else "")
+                SHARING_ADVICE.format(id=image_id)
+                + f"; then deregister it: aws ec2 deregister-image --image-id {image_id}"
+                + (f"; only once it is deregistered, delete its snapshots: {commands}" if commands else "")
             ),
         )

@@ -8,17 +8,18 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from cloudwaste.checks.aws._common import (
-    COPIED_VOLUME_ID,
     GIB,
     SnapshotIndex,
     auto_scaling_group,
     backup_managed,
     dlm_managed,
     ec2_arn,
+    is_copy,
     iso,
     resource,
-    snapshot_size_gb,
-    stopped_since,
+    snapshot_cost,
+    snapshot_lineage,
+    stopped_for,
     volume_cost,
     volume_label,
     whole_days,
@@ -32,7 +33,7 @@ from cloudwaste.pricing.aws import (
     gp2_baseline_iops,
     gp2_sustained_throughput,
     gp2_to_gp3_saving,
-    snapshot_monthly,
+    with_note,
 )
 
 PVC_TAG_PREFIX = "kubernetes.io/created-for/pvc/name"
@@ -201,10 +202,10 @@ def _stopped_attachments(
     stops: list[tuple[dict[str, Any], float]] = []
     for att in vol.get("Attachments") or []:
         inst = instances.get(str(att.get("InstanceId")))
-        since = stopped_since(inst) if inst else None
-        if inst is None or since is None or auto_scaling_group(inst):
+        stop = stopped_for(inst, ctx.now) if inst else None
+        if inst is None or stop is None or auto_scaling_group(inst):
             return None
-        days = (ctx.now - since).total_seconds() / 86400.0
+        since, days = stop
         evidence = {
             "instance_id": inst["InstanceId"],
             "stopped_since": since.isoformat(),
@@ -299,8 +300,17 @@ def gp2_volume(ctx: CheckContext, params: Gp2Params) -> Iterator[Hit]:
 # --- snapshots -----------------------------------------------------------------------------------
 
 
-def _snapshot_cost(ctx: CheckContext, snap: Mapping[str, Any]) -> Money:
-    return snapshot_monthly(ctx.prices, ctx.region, snapshot_size_gb(snap), snap.get("StorageTier"))
+def _lineage_cost(ctx: CheckContext, snap: Mapping[str, Any]) -> tuple[Money, str | None]:
+    """(the snapshot's upper-bound cost, its lineage cost group): a lineage is charged once in totals."""
+    group = snapshot_lineage(snap)
+    cost = snapshot_cost(ctx, snap)
+    if group is None:
+        return cost, None
+    note = (
+        f"upper bound for this snapshot; snapshots of volume {snap['VolumeId']} share blocks and are "
+        "charged once in totals, at the largest"
+    )
+    return with_note(cost, note), group
 
 
 def _snapshot_resource(ctx: CheckContext, snap: Mapping[str, Any]) -> Resource:
@@ -309,7 +319,12 @@ def _snapshot_resource(ctx: CheckContext, snap: Mapping[str, Any]) -> Resource:
     return resource(snap, rid=sid, rtype="ebs_snapshot", arn=arn, created=snap.get("StartTime"))
 
 
-def _snapshot_facts(snap: Mapping[str, Any], age: float) -> dict[str, Any]:
+def _snapshot_facts(snap: Mapping[str, Any], age: float, group: str | None) -> dict[str, Any]:
+    bound = (
+        "upper bound for this snapshot (snapshots store only written blocks; standard ones are incremental)"
+    )
+    if group:
+        bound += f"; snapshots of volume {snap['VolumeId']} are charged once in totals, at the largest"
     return {
         "state": snap.get("State"),
         "age_days": round(age, 1),
@@ -321,15 +336,8 @@ def _snapshot_facts(snap: Mapping[str, Any], age: float) -> dict[str, Any]:
         else None,
         "storage_tier": snap.get("StorageTier") or "standard",
         "description": snap.get("Description") or None,
-        "cost_bound": "upper bound (snapshots store only written blocks; standard ones are incremental)",
+        "cost_bound": bound,
     }
-
-
-def _is_copy(snap: Mapping[str, Any]) -> bool:
-    description = str(snap.get("Description") or "")
-    return snap.get("VolumeId") in (None, "", COPIED_VOLUME_ID) or description.startswith(
-        ("[Copied ", "Copied for ")
-    )
 
 
 class OldSnapshotParams(BaseModel):
@@ -352,9 +360,10 @@ class OldSnapshotParams(BaseModel):
         behind a registered AMI or a launch template (see `aws.ami.unused`), AWS Backup recovery points and
         Data Lifecycle Manager snapshots (their plan or policy sets retention) are skipped. Snapshots whose
         source volume is gone are `aws.ebs.orphan_snapshot`'s and are not reported twice. The cost is an
-        upper bound: standard-tier snapshots are incremental, so deleting one frees only the blocks no
-        other snapshot shares. Confidence is low, medium from twice the limit: an old snapshot of a live
-        volume is often someone's deliberate backup.
+        upper bound for each snapshot: standard-tier snapshots are incremental, so deleting one frees
+        only the blocks no other snapshot shares, and the snapshots of one volume (old or orphaned) are
+        charged once in totals, at the largest. Confidence is low, medium from twice the limit: an old
+        snapshot of a live volume is often someone's deliberate backup.
     """,
     recommendation="Check nobody relies on it, then delete it: aws ec2 delete-snapshot --snapshot-id <id>",
     covers_original=["aws:ebs_snapshot_old_unused/old_unused"],
@@ -372,14 +381,16 @@ def old_snapshot(ctx: CheckContext, params: OldSnapshotParams) -> Iterator[Hit]:
         if index.referenced(snap) or backup_managed(snap) or dlm_managed(snap) or index.is_orphan(snap):
             continue
         size = snap.get("VolumeSize")
+        cost, group = _lineage_cost(ctx, snap)
         yield Hit(
             resource=_snapshot_resource(ctx, snap),
             reason=f"EBS snapshot {snap['SnapshotId']} ({size} GiB) of volume {snap.get('VolumeId')} is "
             f"{whole_days(age)} old, over the {params.max_age_days}-day limit.",
-            cost=_snapshot_cost(ctx, snap),
-            evidence=_snapshot_facts(snap, age)
+            cost=cost,
+            evidence=_snapshot_facts(snap, age, group)
             | {"max_age_days": params.max_age_days, "source_volume_exists": True},
             confidence=Confidence.MEDIUM if age >= 2 * params.max_age_days else Confidence.LOW,
+            cost_group=group,
         )
 
 
@@ -408,7 +419,8 @@ class OrphanSnapshotParams(BaseModel):
         Manager snapshots (`dlm:managed` tag), whose plan or policy owns their retention. Copies
         (volume id `vol-ffffffff`) have no source volume by construction and are often deliberate
         cross-region or cross-account backups, so they are reported with low confidence. The cost is an
-        upper bound, as snapshots are incremental.
+        upper bound for each snapshot, as snapshots are incremental; the snapshots of one source volume
+        (orphaned or old) are charged once in totals, at the largest.
     """,
     recommendation="Check nobody relies on it, then delete it: aws ec2 delete-snapshot --snapshot-id <id>",
     covers_original=["aws:ebs_snapshot_orphaned/volume_deleted"],
@@ -423,7 +435,7 @@ def orphan_snapshot(ctx: CheckContext, params: OrphanSnapshotParams) -> Iterator
         age = age_days(snap.get("StartTime"), ctx.now)
         if age is None or age < params.min_age_days:
             continue
-        copied = _is_copy(snap)
+        copied = is_copy(snap)
         size = snap.get("VolumeSize")
         if copied:
             reason = (
@@ -437,11 +449,13 @@ def orphan_snapshot(ctx: CheckContext, params: OrphanSnapshotParams) -> Iterator
                 f"{snap.get('VolumeId')} no longer exists and no AMI or launch template uses it."
             )
             confidence = Confidence.HIGH if age >= params.high_confidence_days else Confidence.MEDIUM
+        cost, group = _lineage_cost(ctx, snap)
         yield Hit(
             resource=_snapshot_resource(ctx, snap),
             reason=reason,
-            cost=_snapshot_cost(ctx, snap),
-            evidence=_snapshot_facts(snap, age)
+            cost=cost,
+            evidence=_snapshot_facts(snap, age, group)
             | {"source_volume_exists": False, "copied": copied, "referenced_by": None},
             confidence=confidence,
+            cost_group=group,
         )

@@ -12,7 +12,7 @@ from cloudwaste.checks.aws._common import (
     ec2_arn,
     iso,
     resource,
-    stopped_since,
+    stopped_for,
     volume_cost,
     whole_days,
 )
@@ -50,56 +50,115 @@ def nat_gateway_allocations(nat_gateways: list[Mapping[str, Any]]) -> dict[str, 
 # --- aws.ec2.unassociated_eip --------------------------------------------------------------------
 
 
+def _detached_interface(
+    addr: Mapping[str, Any], interfaces: Mapping[str, Mapping[str, Any]]
+) -> Mapping[str, Any] | None:
+    """The network interface an address is on, when that interface is detached and nothing manages it.
+
+    None (the address counts as in use) when the interface is attached (``in-use``), is managed by a
+    service (``RequesterManaged``: NAT gateway, ELB, Lambda, VPC endpoint...; or ``Operator.Managed``),
+    or is missing from DescribeNetworkInterfaces (unknown, so not flagged).
+    """
+    eni = interfaces.get(str(addr.get("NetworkInterfaceId")))
+    if eni is None or eni.get("RequesterManaged") or (eni.get("Operator") or {}).get("Managed"):
+        return None
+    attachment = eni.get("Attachment") or {}
+    attached = bool(attachment) and attachment.get("Status") != "detached"
+    return eni if eni.get("Status") == "available" and not attached else None
+
+
 @check(
     id="aws.ec2.unassociated_eip",
     title="Elastic IP address not associated with anything",
     resource_type="elastic_ip",
     severity=Severity.LOW,
-    needs=["ec2:addresses", "ec2:nat_gateways"],
+    needs=["ec2:addresses", "ec2:nat_gateways", "ec2:network_interfaces"],
     klass="orphan",
     rationale="""
         Since February 2024 AWS bills every public IPv4 address $0.005 an hour, and an Elastic IP that is
         associated with nothing serves no traffic at all. An address counts as in use when it has an
-        association, a network interface or an instance, when it is one of the addresses of a NAT gateway
-        that is not deleted, or when a service manages it (`ServiceManaged`, e.g. an ALB or RDS). The
-        API gives no allocation time for most addresses, so there is no age threshold: an address kept on
-        purpose (an allow-listed egress IP) is what ignore rules are for. Addresses from BYOIP,
-        customer-owned or carrier pools are flagged with an unknown cost.
+        instance, when it is one of the addresses of a NAT gateway that is not deleted, when a service
+        manages it (`ServiceManaged`, e.g. an ALB or RDS), or when it is on a network interface that is
+        attached, requester-managed (a NAT gateway's, a load balancer's, a Lambda function's) or not
+        listed by DescribeNetworkInterfaces (unknown). An address on a network interface that is
+        detached (`available`, no attachment) serves nothing either and is flagged with medium
+        confidence: a spare interface kept for failover is a deliberate pattern, and the API gives no
+        detach time. The API gives no allocation time for most addresses, so there is no age threshold:
+        an address kept on purpose (an allow-listed egress IP) is what ignore rules are for. Addresses
+        from BYOIP, customer-owned or carrier pools are flagged with an unknown cost.
     """,
     recommendation=(
         "Release it if no DNS record or allow-list needs it: aws ec2 release-address --allocation-id <id>"
     ),
-    covers_original=["aws:elastic_ip_unassociated/unassociated", "aws:elastic_ip_never_used/never_used"],
+    covers_original=[
+        "aws:elastic_ip_unassociated/unassociated",
+        "aws:elastic_ip_never_used/never_used",
+        "aws:elastic_ip_on_detached_eni/eip_on_detached_eni",
+    ],
     covers_peers=["aws.ec2.unassociated_eip"],
 )
 def unassociated_eip(ctx: CheckContext, params: BaseModel) -> Iterator[Hit]:
-    """Addresses with no association, interface, instance, NAT gateway or managing service."""
+    """Addresses with no instance, NAT gateway or managing service, on no interface or a detached one."""
     nat_owned = nat_gateway_allocations(ctx.get("ec2:nat_gateways"))
+    interfaces = {str(n["NetworkInterfaceId"]): n for n in ctx.get("ec2:network_interfaces")}
     for addr in ctx.get("ec2:addresses"):
-        if addr.get("AssociationId") or addr.get("NetworkInterfaceId") or addr.get("InstanceId"):
-            continue
-        if addr.get("ServiceManaged"):
-            continue
         alloc = addr.get("AllocationId")
-        if alloc and alloc in nat_owned:
+        if addr.get("InstanceId") or addr.get("ServiceManaged") or (alloc and alloc in nat_owned):
+            continue
+        eni: Mapping[str, Any] | None = None
+        if addr.get("NetworkInterfaceId"):
+            eni = _detached_interface(addr, interfaces)
+            if eni is None:
+                continue
+        elif addr.get("AssociationId"):
             continue
         rid = str(alloc or addr.get("PublicIp"))
         ip = addr.get("PublicIp")
+        evidence: dict[str, Any] = {
+            "public_ip": ip,
+            "allocation_id": alloc,
+            "domain": addr.get("Domain"),
+            "public_ipv4_pool": addr.get("PublicIpv4Pool"),
+            "network_border_group": addr.get("NetworkBorderGroup"),
+            "association_id": addr.get("AssociationId"),
+            "age": "unknown (DescribeAddresses has no allocation time)",
+        }
+        recommendation = None
+        if eni is None:
+            reason = (
+                f"Elastic IP {ip} ({rid}) is not associated with any instance, network interface or "
+                "NAT gateway."
+            )
+            confidence = Confidence.HIGH
+        else:
+            eni_id = str(eni["NetworkInterfaceId"])
+            reason = (
+                f"Elastic IP {ip} ({rid}) is on a detached network interface, {eni_id} "
+                f"(status {eni.get('Status')}), attached to no instance."
+            )
+            evidence |= {
+                "network_interface_id": eni_id,
+                "network_interface_status": eni.get("Status"),
+                "network_interface_type": eni.get("InterfaceType"),
+                "detached_since": "unknown (DescribeNetworkInterfaces has no detach time)",
+            }
+            confidence = Confidence.MEDIUM
+            assoc = addr.get("AssociationId")
+            release = f"aws ec2 release-address --allocation-id {rid}"
+            if assoc:
+                release = f"aws ec2 disassociate-address --association-id {assoc} && {release}"
+            recommendation = (
+                "If the interface is not a failover spare, disassociate the address and release it: "
+                f"{release} (then delete the interface if nothing needs it: "
+                f"aws ec2 delete-network-interface --network-interface-id {eni_id})"
+            )
         yield Hit(
             resource=resource(addr, rid=rid, rtype="elastic_ip", arn=ec2_arn(ctx, "elastic-ip", rid)),
-            reason=f"Elastic IP {ip} ({rid}) is not associated with any instance, network interface or "
-            "NAT gateway.",
+            reason=reason,
             cost=_public_ipv4_cost(ctx, addr),
-            evidence={
-                "public_ip": ip,
-                "allocation_id": alloc,
-                "domain": addr.get("Domain"),
-                "public_ipv4_pool": addr.get("PublicIpv4Pool"),
-                "network_border_group": addr.get("NetworkBorderGroup"),
-                "association_id": None,
-                "age": "unknown (DescribeAddresses has no allocation time)",
-            },
-            confidence=Confidence.HIGH,
+            evidence=evidence,
+            confidence=confidence,
+            recommendation=recommendation,
         )
 
 
@@ -178,10 +237,10 @@ def stopped_instance(ctx: CheckContext, params: StoppedParams) -> Iterator[Hit]:
             attached.setdefault(str(att.get("InstanceId")), []).append(vid)
     addresses = ctx.get("ec2:addresses")
     for inst in ctx.get("ec2:instances"):
-        since = stopped_since(inst)
-        if since is None or auto_scaling_group(inst):
+        stop = stopped_for(inst, ctx.now)
+        if stop is None or auto_scaling_group(inst):
             continue
-        days = (ctx.now - since).total_seconds() / 86400.0
+        since, days = stop
         if days < params.min_stopped_days:
             continue
         iid = str(inst["InstanceId"])

@@ -10,15 +10,16 @@ from pydantic import BaseModel, Field
 from cloudwaste.checks.aws._common import iso, partition, resource, whole_days
 from cloudwaste.checks.context import CheckContext, Hit, age_days
 from cloudwaste.checks.registry import check
-from cloudwaste.model import Confidence, Severity
-from cloudwaste.pricing.aws import with_note
+from cloudwaste.model import Confidence, Money, Severity
+from cloudwaste.pricing.aws import add, public_ipv4_monthly, with_note
 
 DELETE_ADVICE = "Delete it if no DNS record or client points at it"
 RUNNING_STATES = ("active", "active_impaired")  # both are billed; provisioning and failed ones are not judged
+NO_PUBLIC_IPV4 = "dualstack-without-public-ipv4"  # an internet-facing ALB reached over IPv6 only
 
 
-class NoTargetsParams(BaseModel):
-    """Parameters of ``aws.elb.alb_no_targets`` and ``aws.elb.nlb_no_targets``."""
+class LbAgeParams(BaseModel):
+    """Parameters of ``aws.elb.alb_no_targets``, ``aws.elb.nlb_no_targets``, ``aws.elb.clb_no_instances``."""
 
     min_age_days: int = Field(
         7, ge=0, description="Only flag load balancers created at least this many days ago."
@@ -36,8 +37,56 @@ def _target_groups_by_lb(groups: list[Mapping[str, Any]]) -> dict[str, list[Mapp
     return by_lb
 
 
+def public_ipv4_addresses(lb: Mapping[str, Any]) -> tuple[int, list[str]]:
+    """(public IPv4 addresses an elbv2 load balancer pays for, allocation ids of its Elastic IPs).
+
+    An internet-facing one has a public IPv4 address in each of its Availability Zones; an NLB zone
+    given an Elastic IP (``LoadBalancerAddresses[].AllocationId``) uses that address, counted once.
+    Internal ones, and ALBs of IP address type ``dualstack-without-public-ipv4``, have none.
+    """
+    if lb.get("Scheme") != "internet-facing" or lb.get("IpAddressType") == NO_PUBLIC_IPV4:
+        return 0, []
+    count, allocations = 0, []
+    for zone in lb.get("AvailabilityZones") or []:
+        eips = [
+            str(a["AllocationId"]) for a in zone.get("LoadBalancerAddresses") or [] if a.get("AllocationId")
+        ]
+        allocations += eips
+        count += len(eips) or 1
+    return count, allocations
+
+
+def _elbv2_cost(
+    ctx: CheckContext, lb: Mapping[str, Any], label: str, price_key: str
+) -> tuple[Money, list[str]]:
+    """Hourly charge + public IPv4 of an internet-facing load balancer; (money, EIP allocation ids)."""
+    hourly = ctx.prices.monthly(price_key, ctx.region, what=label)
+    count, allocations = public_ipv4_addresses(lb)
+    excluded = f"{'LCU' if lb.get('Type') == 'application' else 'NLCU'} (traffic) charges excluded"
+    if not count:
+        if lb.get("Scheme") != "internet-facing":
+            why = "internal: no public IPv4"
+        elif lb.get("IpAddressType") == NO_PUBLIC_IPV4:
+            why = f"{NO_PUBLIC_IPV4}: no public IPv4"
+        else:
+            why = "no Availability Zone listed: public IPv4 not counted"
+        return with_note(hourly, f"hourly charge only ({why}); {excluded}"), []
+    zones = len(lb.get("AvailabilityZones") or [])
+    least = "at least " if lb.get("Type") == "application" else ""
+    note = (
+        f"hourly charge + public IPv4: internet-facing, {least}one address per Availability Zone "
+        f"({zones} zone{'s' if zones != 1 else ''})"
+    )
+    if least:
+        note += ", more as the ALB scales"
+    if allocations:
+        note += f"; its Elastic IPs ({', '.join(allocations)}) are among these addresses, counted once"
+    money = with_note(add([hourly, public_ipv4_monthly(ctx.prices, ctx.region, count)]), note)
+    return with_note(money, excluded), allocations
+
+
 def _no_targets(
-    ctx: CheckContext, params: NoTargetsParams, lb_type: str, label: str, price_key: str
+    ctx: CheckContext, params: LbAgeParams, lb_type: str, label: str, price_key: str
 ) -> Iterator[Hit]:
     """elbv2 load balancers of ``lb_type`` none of whose target groups has a registered target."""
     groups = _target_groups_by_lb(ctx.get("elbv2:target_groups"))
@@ -64,18 +113,22 @@ def _no_targets(
         else:
             where = "and no target group"
             confidence = Confidence.HIGH if age >= params.high_confidence_days else Confidence.MEDIUM
-        cost = ctx.prices.monthly(price_key, ctx.region, what=label)
-        capacity_units = "LCU" if lb_type == "application" else "NLCU"
+        cost, allocations = _elbv2_cost(ctx, lb, label, price_key)
+        addresses, _ = public_ipv4_addresses(lb)
         yield Hit(
             resource=resource(
                 lb, rid=name, rtype=f"{lb_type}_load_balancer", arn=arn, created=lb.get("CreatedTime")
             ),
             reason=f"{label} {name} has no registered targets {where} and was created {whole_days(age)} ago.",
-            cost=with_note(cost, f"hourly charge only; {capacity_units} (traffic) charges excluded"),
+            cost=cost,
             evidence={
                 "type": lb_type,
                 "state": (lb.get("State") or {}).get("Code"),
                 "scheme": lb.get("Scheme"),
+                "ip_address_type": lb.get("IpAddressType"),
+                "availability_zones": [z.get("ZoneName") for z in lb.get("AvailabilityZones") or []],
+                "public_ipv4_addresses": addresses,
+                "elastic_ip_allocations": allocations,
                 "dns_name": lb.get("DNSName"),
                 "age_days": round(age, 1),
                 "created_at": iso(lb.get("CreatedTime")),
@@ -84,6 +137,7 @@ def _no_targets(
             },
             confidence=confidence,
             recommendation=f"{DELETE_ADVICE}: aws elbv2 delete-load-balancer --load-balancer-arn {arn}",
+            cost_includes=tuple(allocations),
         )
 
 
@@ -93,7 +147,7 @@ def _no_targets(
     resource_type="application_load_balancer",
     severity=Severity.MEDIUM,
     needs=["elbv2:load_balancers", "elbv2:target_groups"],
-    params=NoTargetsParams,
+    params=LbAgeParams,
     klass="orphan",
     rationale="""
         An ALB is billed every hour it exists, whether or not anything sits behind it. One that is
@@ -102,13 +156,15 @@ def _no_targets(
         function registered in a `lambda` target group counts as a target. An ALB with no target group
         at all is reported with low confidence, because listeners that only redirect (HTTP to HTTPS) or
         return fixed responses need none, and listener rules are not read yet. The cost is the hourly
-        charge only; LCU charges depend on traffic and are excluded.
+        charge plus, for an internet-facing ALB, the public IPv4 addresses it pays for (at least one per
+        Availability Zone; none for `dualstack-without-public-ipv4`); LCU charges depend on traffic and
+        are excluded.
     """,
     recommendation=f"{DELETE_ADVICE}: aws elbv2 delete-load-balancer --load-balancer-arn <arn>",
     covers_original=["aws:load_balancer/no_healthy_targets", "aws:load_balancer/no_target_groups"],
     covers_peers=["aws.elb.alb_no_targets"],
 )
-def alb_no_targets(ctx: CheckContext, params: NoTargetsParams) -> Iterator[Hit]:
+def alb_no_targets(ctx: CheckContext, params: LbAgeParams) -> Iterator[Hit]:
     """Active ALBs whose target groups have no registered target."""
     yield from _no_targets(ctx, params, "application", "Application Load Balancer", "elb.application.hour")
 
@@ -119,33 +175,24 @@ def alb_no_targets(ctx: CheckContext, params: NoTargetsParams) -> Iterator[Hit]:
     resource_type="network_load_balancer",
     severity=Severity.MEDIUM,
     needs=["elbv2:load_balancers", "elbv2:target_groups"],
-    params=NoTargetsParams,
+    params=LbAgeParams,
     klass="orphan",
     rationale="""
         An NLB is billed every hour it exists. One that is active, at least `min_age_days` old, and none
         of whose target groups has a registered target (instances, IPs, or an ALB in an `alb` target
         group), healthy or not, forwards nothing: NLB listeners can only forward to target groups. The
-        cost is the hourly charge only; NLCU charges depend on traffic and are excluded. Gateway Load
-        Balancers are out of scope for now.
+        cost is the hourly charge plus, for an internet-facing NLB, one public IPv4 address per
+        Availability Zone (a zone's Elastic IP is that address: it is counted once and listed in
+        `cost_includes`); NLCU charges depend on traffic and are excluded. Gateway Load Balancers are
+        out of scope for now.
     """,
     recommendation=f"{DELETE_ADVICE}: aws elbv2 delete-load-balancer --load-balancer-arn <arn>",
     covers_original=["aws:load_balancer/no_healthy_targets", "aws:load_balancer/no_target_groups"],
     covers_peers=["aws.elb.nlb_no_targets"],
 )
-def nlb_no_targets(ctx: CheckContext, params: NoTargetsParams) -> Iterator[Hit]:
+def nlb_no_targets(ctx: CheckContext, params: LbAgeParams) -> Iterator[Hit]:
     """Active NLBs whose target groups have no registered target."""
     yield from _no_targets(ctx, params, "network", "Network Load Balancer", "elb.network.hour")
-
-
-class ClassicParams(BaseModel):
-    """Parameters of ``aws.elb.clb_no_instances``."""
-
-    min_age_days: int = Field(
-        7, ge=0, description="Only flag load balancers created at least this many days ago."
-    )
-    high_confidence_days: int = Field(
-        30, ge=0, description="Load balancers at least this many days old are reported with high confidence."
-    )
 
 
 @check(
@@ -154,7 +201,7 @@ class ClassicParams(BaseModel):
     resource_type="classic_load_balancer",
     severity=Severity.MEDIUM,
     needs=["elb:load_balancers"],
-    params=ClassicParams,
+    params=LbAgeParams,
     klass="orphan",
     rationale="""
         A Classic Load Balancer is billed every hour it exists, and one with no registered instances
@@ -167,7 +214,7 @@ class ClassicParams(BaseModel):
     covers_original=["aws:load_balancer/no_healthy_targets"],
     covers_peers=["aws.elb.clb_no_instances"],
 )
-def clb_no_instances(ctx: CheckContext, params: ClassicParams) -> Iterator[Hit]:
+def clb_no_instances(ctx: CheckContext, params: LbAgeParams) -> Iterator[Hit]:
     """Classic load balancers with no instances, at least ``min_age_days`` old."""
     for lb in ctx.get("elb:load_balancers"):
         if lb.get("Instances"):

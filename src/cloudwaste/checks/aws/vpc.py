@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from cloudwaste.checks.aws._common import ec2_arn, iso, resource
+from cloudwaste.checks.aws._common import ec2_arn, iso, resource, whole_days
 from cloudwaste.checks.context import CheckContext, Hit, MetricQuery, MetricSeries, age_days
 from cloudwaste.checks.registry import check
 from cloudwaste.model import Confidence, CostBasis, Money, Severity
@@ -120,7 +120,8 @@ def _nat_cost(ctx: CheckContext, nat: Mapping[str, Any]) -> tuple[Money, tuple[s
         A NAT gateway is billed every hour (about $33 a month in us-east-1, plus its public IPv4
         addresses) whether or not it forwards a byte. An available gateway at least `min_age_days` old
         is idle when CloudWatch shows, over `window_days` (30, as Trusted Advisor; Compute Optimizer uses
-        32), no bytes out to destinations, no bytes in from sources and no active connections. No
+        32), or since its creation when it is younger (the reason and evidence give that effective
+        window), no bytes out to destinations, no bytes in from sources and no active connections. No
         datapoints at all means unknown, never idle: such a gateway is only reported (medium confidence)
         when no route table with a subnet or main association points to it, since then nothing can send
         it traffic. An idle gateway that a route table still uses gets medium confidence (it may be a
@@ -153,7 +154,14 @@ def idle_nat_gateway(ctx: CheckContext, params: IdleNatParams) -> Iterator[Hit]:
         referencing, associated = _route_tables(nat_id, tables)
         routed = bool(associated)
         last = _last_activity(series)
-        window = f"{params.window_days} days"
+        # a gateway younger than the window only had traffic to show since it was created
+        window_days = min(params.window_days, int(age))
+        if window_days < 1:
+            window = "the hours since it was created"
+        elif window_days < params.window_days:
+            window = f"the {whole_days(window_days)} since it was created"
+        else:
+            window = f"the last {whole_days(window_days)}"
         if traffic == "idle":
             confidence = Confidence.MEDIUM if routed else Confidence.HIGH
             routes = (
@@ -161,18 +169,18 @@ def idle_nat_gateway(ctx: CheckContext, params: IdleNatParams) -> Iterator[Hit]:
                 if routed
                 else " and no route table uses it"
             )
-            reason = f"NAT gateway {nat_id} carried no traffic in the last {window}{routes}."
+            reason = f"NAT gateway {nat_id} carried no traffic in {window}{routes}."
         elif routed:
             continue  # in use, or no data to say otherwise
         elif traffic == "unknown":
             confidence = Confidence.MEDIUM
             reason = (
                 f"NAT gateway {nat_id} is not the target of any associated route table, and CloudWatch "
-                f"has no traffic data for it over the last {window}."
+                f"has no traffic data for it over {window}."
             )
         else:
             confidence = Confidence.LOW
-            when = f"on {last.date().isoformat()}" if last else f"within the last {window}"
+            when = f"on {last.date().isoformat()}" if last else f"within {window}"
             reason = (
                 f"NAT gateway {nat_id} is not the target of any associated route table; "
                 f"its last traffic was {when}."
@@ -199,10 +207,11 @@ def idle_nat_gateway(ctx: CheckContext, params: IdleNatParams) -> Iterator[Hit]:
                     a.get("PublicIp") for a in nat.get("NatGatewayAddresses") or [] if a.get("PublicIp")
                 ],
                 "traffic": traffic,
-                "window_days": params.window_days,
+                "window_days": window_days,
+                "queried_window_days": params.window_days,
                 "bytes_total": total_bytes if out is not None or inn is not None else None,
                 "metrics": {
-                    q.metric: (s.evidence() if s is not None else None)
+                    q.metric: (s.evidence() | {"window_days": window_days} if s is not None else None)
                     for q, s in zip(queries, series, strict=True)
                 },
                 "last_activity": iso(last),
