@@ -33,6 +33,9 @@ class MetricQuery:
     stat: str = "Sum"
     period_s: int = 86400
     days: int = 14
+    # resources in these states (``state_field`` of the item) are not queried, e.g. deleted NAT gateways
+    skip_states: tuple[str, ...] = ()
+    state_field: str = "State"
 
     def key(self, resource_id: str) -> MetricKey:
         """The concrete series key for one resource."""

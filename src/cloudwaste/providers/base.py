@@ -130,7 +130,7 @@ class MemoSession:
                 for q in self.metric_queries:
                     for item in self.collect(q.collection):
                         rid = item.get(q.id_field)
-                        if rid:
+                        if rid and item.get(q.state_field) not in q.skip_states:
                             keys.append(q.key(str(rid)))
                 try:
                     self._metrics = self.fetch_metrics(list(dict.fromkeys(keys))) if keys else {}

@@ -86,7 +86,18 @@ def build_estate() -> dict[str, Any]:
         0
     ]
     elbv2.register_targets(TargetGroupArn=tg_used["TargetGroupArn"], Targets=[{"Id": ids["instance"]}])
+    for port, group in ((80, tg_empty), (81, tg_used)):  # both serve the ALB
+        elbv2.create_listener(
+            LoadBalancerArn=lb["LoadBalancerArn"],
+            Protocol="HTTP",
+            Port=port,
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}],
+        )
+    tg_orphan = elbv2.create_target_group(Name="tg-orphan", Protocol="HTTP", Port=80, VpcId=vpc)[
+        "TargetGroups"
+    ]
     ids["tg_empty"], ids["tg_used"] = tg_empty["TargetGroupArn"], tg_used["TargetGroupArn"]
+    ids["tg_orphan"] = tg_orphan[0]["TargetGroupArn"]
     client("elb").create_load_balancer(
         LoadBalancerName="classic-1",
         Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstancePort": 80}],

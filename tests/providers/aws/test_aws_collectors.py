@@ -99,6 +99,8 @@ def test_target_groups_carry_their_target_health(prov: AwsProvider, estate: dict
     assert groups[estate["tg_empty"]]["TargetHealthDescriptions"] == []
     used = groups[estate["tg_used"]]["TargetHealthDescriptions"]
     assert [t["Target"]["Id"] for t in used] == [estate["instance"]]
+    # a group that serves no load balancer is listed without a health call
+    assert "TargetHealthDescriptions" not in groups[estate["tg_orphan"]]
     assert calls(prov, "DescribeTargetHealth") == 2
 
 

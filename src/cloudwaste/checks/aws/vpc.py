@@ -53,6 +53,7 @@ def nat_queries(params: IdleNatParams) -> list[MetricQuery]:
             stat=stat,
             period_s=86400,
             days=params.window_days,
+            skip_states=("deleting", "deleted", "failed"),
         )
         for metric, stat in NAT_METRICS
     ]

@@ -105,13 +105,17 @@ def collect_launch_template_versions(client_for: ClientFor, page_size: int | Non
 
 
 def collect_target_groups(client_for: ClientFor, page_size: int | None) -> Items:
-    """Target groups, each with the ``TargetHealthDescriptions`` DescribeTargetHealth returns for it."""
+    """Target groups; those attached to a load balancer carry the ``TargetHealthDescriptions`` that
+    DescribeTargetHealth returns for them (one call per attached group)."""
     from botocore.exceptions import ClientError
 
     elbv2 = client_for("elbv2")
     groups = list_all(elbv2, TARGET_GROUPS, page_size)
     out: Items = []
     for group in groups:
+        if not group.get("LoadBalancerArns"):
+            out.append(group)  # serves no load balancer: no check reads its health, so skip the call
+            continue
         try:
             health = list_all(elbv2, TARGET_HEALTH, page_size, TargetGroupArn=group["TargetGroupArn"])
         except ClientError as exc:
