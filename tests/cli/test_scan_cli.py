@@ -122,31 +122,36 @@ def test_no_credentials_exits_5_with_a_hint(
     assert "Traceback" not in r.stderr
 
 
-def test_unknown_region_warns_and_is_recorded(aws: str, cli: Cli, db: Path) -> None:
-    r = cli(
-        "scan",
-        "aws",
-        "-r",
-        "us-east-1",
-        "-r",
-        "eu-wset-1",
-        "--db",
-        str(db),
-        "-f",
-        "json",
-        "--max-attempts",
-        "1",
-        "--check",
-        "aws.ec2.*",
-    )
+def test_unknown_region_warns_and_its_failure_is_recorded(
+    aws: str, cli: Cli, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fakes.aws_faults import FaultServer, deny_region
+
+    # moto answers any region name; real AWS has no endpoint for a typo, so make that region fail
+    with FaultServer(deny_region("eu-wset-1")) as fs:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", fs.url)
+        r = cli(
+            "scan",
+            "aws",
+            "-r",
+            "us-east-1",
+            "-r",
+            "eu-wset-1",
+            "--db",
+            str(db),
+            "-f",
+            "json",
+            "--max-attempts",
+            "1",
+            "--check",
+            "aws.ec2.*",
+        )
     report = json.loads(r.stdout)
-    assert "eu-wset-1" in r.stderr  # warned
+    assert "eu-wset-1" in r.stderr and "warning" in r.stderr
     cov = {c["region"]: c for c in report["scan"]["coverage"]}
     assert cov["us-east-1"]["status"] == "ok"
-    assert cov["eu-wset-1"]["status"] in (
-        "error",
-        "ok",
-    )  # moto answers any region; real AWS cannot resolve it
+    assert cov["eu-wset-1"]["status"] == "error"
+    assert report["scan"]["status"] == "partial"
     assert r.exit_code == 0
 
 
