@@ -25,6 +25,7 @@ class ScanProgress:
         self.live = console.is_terminal if live is None else live
         self.findings = 0
         self.cost = 0.0
+        self._found: list[Finding] = []
         self.units_done = 0
         self.units_total = 0
         self._lock = threading.Lock()
@@ -80,7 +81,11 @@ class ScanProgress:
         """Advance the bar."""
         with self._lock:
             self.findings += len(findings)
-            self.cost += sum(f.monthly_cost.amount or 0.0 for f in findings)
+            if findings:  # the running total charges each resource once, like the report's
+                from cloudwaste.report import summarize
+
+                self._found.extend(findings)
+                self.cost = float(summarize(self._found).monthly_cost["amount"])
             if self._bar and self._task is not None:
                 self._bar.update(self._task, advance=1, status=self._status())  # type: ignore[arg-type]
 
