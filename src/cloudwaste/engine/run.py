@@ -102,8 +102,6 @@ def make_finding(sel: SelectedCheck, unit: ScopeUnit, hit: Hit) -> Finding:
         evidence["cost_includes"] = list(hit.cost_includes)
     if hit.cost_group:
         evidence["cost_group"] = hit.cost_group
-    if hit.cost.detail:
-        evidence.setdefault("cost_basis", hit.cost.detail)
     recommendation = (hit.recommendation or spec.recommendation).replace("<id>", hit.resource.id)
     recommendation = recommendation.replace("<region>", unit.region)
     return Finding(

@@ -307,8 +307,7 @@ def _lineage_cost(ctx: CheckContext, snap: Mapping[str, Any]) -> tuple[Money, st
     if group is None:
         return cost, None
     note = (
-        f"upper bound for this snapshot; snapshots of volume {snap['VolumeId']} share blocks and are "
-        "charged once in totals, at the largest"
+        f"snapshots of volume {snap['VolumeId']} share blocks and are charged once in totals, at the largest"
     )
     return with_note(cost, note), group
 
