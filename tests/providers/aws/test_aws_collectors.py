@@ -169,3 +169,22 @@ def test_units_of_one_account_share_one_identity_check(prov: AwsProvider, estate
 def test_unknown_collection_is_a_key_error(prov: AwsProvider, estate: dict[str, Any]) -> None:
     with pytest.raises(KeyError, match="no collector named"):
         open_unit(prov).collect("azure:disks")
+
+
+def test_managed_resources_and_ssm_aliases_are_requested(aws: str) -> None:
+    import boto3
+
+    from cloudwaste.providers.aws.collectors import LAUNCH_TEMPLATE_VERSIONS, VOLUMES, list_all
+
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    sent: dict[str, dict[str, Any]] = {}
+    ec2.meta.events.register(
+        "provide-client-params.ec2.*", lambda params, model, **_: sent.__setitem__(model.name, dict(params))
+    )
+    list_all(ec2, VOLUMES)
+    template = ec2.create_launch_template(
+        LaunchTemplateName="t", LaunchTemplateData={"ImageId": "ami-12345678"}
+    )
+    list_all(ec2, LAUNCH_TEMPLATE_VERSIONS, LaunchTemplateId=template["LaunchTemplate"]["LaunchTemplateId"])
+    assert sent["DescribeVolumes"]["IncludeManagedResources"] is True
+    assert sent["DescribeLaunchTemplateVersions"]["ResolveAlias"] is True

@@ -31,6 +31,8 @@ class Listing:
     params: Mapping[str, Any] = field(default_factory=dict)
     max_page: int | None = None  # None: the API has no page size
     min_page: int = 1
+    # sent only when the installed botocore knows them (newer API members; older SDKs stay usable)
+    optional: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def method(self) -> str:
@@ -40,8 +42,11 @@ class Listing:
         return str(xform_name(self.operation))
 
 
-VOLUMES = Listing("ec2", "DescribeVolumes", "Volumes", max_page=500, min_page=5)
-INSTANCES = Listing("ec2", "DescribeInstances", "Reservations", max_page=1000, min_page=5)
+# An account can hide resources that AWS services manage ("managed resource visibility"); they stay
+# billable and in use, so a scan must see them: a hidden volume's snapshots are not orphans.
+MANAGED = {"IncludeManagedResources": True}
+VOLUMES = Listing("ec2", "DescribeVolumes", "Volumes", max_page=500, min_page=5, optional=MANAGED)
+INSTANCES = Listing("ec2", "DescribeInstances", "Reservations", max_page=1000, min_page=5, optional=MANAGED)
 SNAPSHOTS = Listing("ec2", "DescribeSnapshots", "Snapshots", {"OwnerIds": ["self"]}, 1000, 5)
 # Disabled and deprecated AMIs still hold their snapshots (which cannot be deleted while registered).
 IMAGES = Listing(
@@ -51,13 +56,20 @@ IMAGES = Listing(
     {"Owners": ["self"], "IncludeDisabled": True, "IncludeDeprecated": True},
     1000,
 )
-LAUNCH_TEMPLATES = Listing("ec2", "DescribeLaunchTemplates", "LaunchTemplates", max_page=200)
+LAUNCH_TEMPLATES = Listing(
+    "ec2", "DescribeLaunchTemplates", "LaunchTemplates", max_page=200, optional=MANAGED
+)
+# ResolveAlias: a `resolve:ssm:` ImageId comes back as the AMI id it points to
 LAUNCH_TEMPLATE_VERSIONS = Listing(
-    "ec2", "DescribeLaunchTemplateVersions", "LaunchTemplateVersions", max_page=200
+    "ec2",
+    "DescribeLaunchTemplateVersions",
+    "LaunchTemplateVersions",
+    max_page=200,
+    optional={**MANAGED, "ResolveAlias": True},
 )
 ADDRESSES = Listing("ec2", "DescribeAddresses", "Addresses")
 NETWORK_INTERFACES = Listing(
-    "ec2", "DescribeNetworkInterfaces", "NetworkInterfaces", max_page=1000, min_page=5
+    "ec2", "DescribeNetworkInterfaces", "NetworkInterfaces", max_page=1000, min_page=5, optional=MANAGED
 )
 NAT_GATEWAYS = Listing("ec2", "DescribeNatGateways", "NatGateways", max_page=1000, min_page=5)
 ROUTE_TABLES = Listing("ec2", "DescribeRouteTables", "RouteTables", max_page=100, min_page=5)
@@ -69,7 +81,9 @@ ELB_LOAD_BALANCERS = Listing("elb", "DescribeLoadBalancers", "LoadBalancerDescri
 
 def list_all(client: Any, listing: Listing, page_size: int | None = None, **params: Any) -> Items:
     """Every item of ``listing``, following the paginator where botocore has one."""
-    args = {**listing.params, **params}
+    members = client.meta.service_model.operation_model(listing.operation).input_shape.members
+    known = {k: v for k, v in listing.optional.items() if k in members}
+    args = {**listing.params, **known, **params}
     if listing.max_page is not None and client.can_paginate(listing.method):
         size = listing.max_page if page_size is None else max(listing.min_page, page_size)
         pages = client.get_paginator(listing.method).paginate(
