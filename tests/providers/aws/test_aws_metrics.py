@@ -181,3 +181,41 @@ def test_short_statistic_names_are_sent_as_cloudwatch_spells_them(aws: str) -> N
     series = open_unit(provider()).fetch_metrics([query.key(nat_id(0))])
     assert series[query.key(nat_id(0))].values == (2.0, 1.0, 0.0)  # "Max" went out as "Maximum"
     assert series[query.key(nat_id(0))].stat == "Max"  # the key is the check's own
+
+
+class StatusCloudWatch:
+    """A stand-in CloudWatch client answering with documented StatusCode values."""
+
+    def __init__(self, final: dict[str, str]) -> None:
+        self.final = final
+
+    def get_metric_data(self, **request: Any) -> dict[str, Any]:
+        t0 = request["StartTime"]
+        ids = [q["Id"] for q in request["MetricDataQueries"]]
+        if "NextToken" not in request:  # PartialData here only means "more on the next page"
+            results = [
+                {
+                    "Id": i,
+                    "Timestamps": [t0 + timedelta(days=1)],
+                    "Values": [0.0],
+                    "StatusCode": "PartialData",
+                }
+                for i in ids
+            ]
+            return {"MetricDataResults": results, "NextToken": "more"}
+        results = [
+            {"Id": i, "Timestamps": [t0 + timedelta(days=2)], "Values": [0.0], "StatusCode": self.final[i]}
+            for i in ids
+        ]
+        return {"MetricDataResults": results, "Messages": [{"Code": "x", "Value": "y"}]}
+
+
+def test_incomplete_or_failed_series_are_unknown_not_idle() -> None:
+    keys = [
+        MetricKey("AWS/NATGateway", "BytesOutToDestination", "NatGatewayId", f"nat-{i}", "Sum", 86400, 7)
+        for i in range(3)
+    ]
+    cw = StatusCloudWatch({"m0": "Complete", "m1": "InternalError", "m2": "PartialData"})
+    series = fetch_metric_data(cw, keys, now=datetime(2026, 11, 30, tzinfo=UTC))
+    assert set(series) == {keys[0]}
+    assert series[keys[0]].values == (0.0, 0.0)

@@ -83,6 +83,7 @@ def fetch_metric_data(
             "ScanBy": "TimestampAscending",
         }
         points: dict[str, list[tuple[datetime, float]]] = {qid: [] for qid in ids}
+        status: dict[str, str] = {}
         for page in _pages(client, request):
             for result in page.get("MetricDataResults") or []:
                 qid = result.get("Id")
@@ -90,9 +91,11 @@ def fetch_metric_data(
                     points[qid].extend(
                         zip(result.get("Timestamps") or [], result.get("Values") or [], strict=False)
                     )
+                    # PartialData on a page means "more behind NextToken"; the last page's code is final
+                    status[qid] = str(result.get("StatusCode") or "Complete")
         for qid, pairs in points.items():
-            if not pairs:
-                continue
+            if not pairs or status.get(qid, "Complete") != "Complete":
+                continue  # no data, or InternalError/Forbidden/incomplete: unknown, never "idle"
             pairs.sort(key=lambda p: p[0])
             key = ids[qid]
             out[key] = MetricSeries(
