@@ -65,10 +65,11 @@ class TestUnassociatedEip:
         addr = estate.address("eipalloc-0a1", service_managed=service)
         assert estate.run(EIP, ec2__addresses=[addr]) == []
 
-    def test_byoip_address_has_unknown_cost(self, estate):
+    def test_byoip_address_costs_nothing(self, estate):
+        # AWS charges every public IPv4 address type except BYOIP: a known zero, not unknown
         addr = estate.address("eipalloc-0a1", pool="ipv4pool-ec2-0123456789abcdef0")
         [hit] = estate.run(EIP, ec2__addresses=[addr])
-        assert hit.cost.amount is None
+        assert hit.cost.amount == 0.0
         assert "ipv4pool-ec2-0123456789abcdef0" in (hit.cost.detail or "")
 
     def test_no_age_threshold_since_the_api_has_no_allocation_time(self, estate):

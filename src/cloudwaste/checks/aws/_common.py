@@ -132,12 +132,19 @@ def is_copy(snapshot: Mapping[str, Any]) -> bool:
 
 
 def snapshot_lineage(snapshot: Mapping[str, Any]) -> str | None:
-    """The cost group of the snapshots of one source volume (they share blocks); None for copies."""
-    return None if is_copy(snapshot) else f"snapshot-lineage:{snapshot['VolumeId']}"
+    """The cost group of the snapshots of one source volume (they share blocks); None for copies and
+    for archive-tier snapshots, which are full copies billed on their own."""
+    if is_copy(snapshot) or snapshot.get("StorageTier") == "archive":
+        return None
+    return f"snapshot-lineage:{snapshot['VolumeId']}"
 
 
 def volume_cost(ctx: CheckContext, vol: Mapping[str, Any]) -> Money:
-    """Full monthly cost of a DescribeVolumes item."""
+    """Full monthly cost of a DescribeVolumes item (unknown on Outposts, whose capacity is prepaid)."""
+    if vol.get("OutpostArn"):
+        return Money.unknown(
+            detail="Outposts volume: its storage is bought with the Outpost, not billed per GiB"
+        )
     return ebs_volume_monthly(
         ctx.prices,
         ctx.region,

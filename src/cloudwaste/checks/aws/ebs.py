@@ -100,6 +100,8 @@ def unattached_volume(ctx: CheckContext, params: UnattachedParams) -> Iterator[H
     for vol in ctx.get("ec2:volumes"):
         if vol.get("State") != "available" or vol.get("Attachments"):
             continue
+        if (vol.get("Operator") or {}).get("Managed"):
+            continue  # a volume an AWS service manages (Operator.Managed): that service owns its lifecycle
         age = age_days(vol.get("CreateTime"), ctx.now)
         if age is None or age < params.min_age_days:
             continue
@@ -263,6 +265,8 @@ def gp2_volume(ctx: CheckContext, params: Gp2Params) -> Iterator[Hit]:
     for vol in ctx.get("ec2:volumes"):
         if vol.get("VolumeType") != "gp2" or vol.get("State") not in ("in-use", "available"):
             continue
+        if vol.get("OutpostArn"):
+            continue  # Outposts storage is bought with the Outpost; gp3 may not be offered there
         size = int(vol.get("Size") or 0)
         age = age_days(vol.get("CreateTime"), ctx.now)
         if size < params.min_size_gb or age is None or age < params.min_age_days:

@@ -18,15 +18,24 @@ from cloudwaste.checks.aws._common import (
 )
 from cloudwaste.checks.context import CheckContext, Hit, age_days
 from cloudwaste.checks.registry import check
-from cloudwaste.model import Confidence, Money, Severity
+from cloudwaste.model import Confidence, CostBasis, Money, Severity
 from cloudwaste.pricing.aws import add, public_ipv4_monthly
 
 AMAZON_POOL = "amazon"
 
 
 def _public_ipv4_cost(ctx: CheckContext, address: Mapping[str, Any]) -> Money:
-    """An address's monthly charge: the public IPv4 price for Amazon-pool addresses, unknown otherwise."""
+    """An address's monthly charge: the public IPv4 price for Amazon-pool addresses, $0 for BYOIP (AWS
+    charges every public IPv4 address type except BYOIP), unknown for customer-owned and carrier ones."""
     pool = address.get("PublicIpv4Pool") or AMAZON_POOL
+    if str(pool).startswith("ipv4pool-ec2-") and not (
+        address.get("CustomerOwnedIp") or address.get("CarrierIp")
+    ):
+        return Money(
+            amount=0.0,
+            basis=CostBasis.BUNDLED_PRICE,
+            detail=f"BYOIP address from {pool}: no public IPv4 charge",
+        )
     if pool != AMAZON_POOL or address.get("CustomerOwnedIp") or address.get("CarrierIp"):
         where = pool if pool != AMAZON_POOL else "a customer-owned or carrier pool"
         return Money.unknown(
@@ -251,9 +260,7 @@ def stopped_instance(ctx: CheckContext, params: StoppedParams) -> Iterator[Hit]:
         }
         eips = [a for a in addresses if a.get("InstanceId") == iid or (a.get("NetworkInterfaceId") in enis)]
         own, missing, shared = _instance_volumes(inst, volumes, attached)
-        parts = [volume_cost(ctx, v) for v in own] + [
-            public_ipv4_monthly(ctx.prices, ctx.region) for _ in eips
-        ]
+        parts = [volume_cost(ctx, v) for v in own] + [_public_ipv4_cost(ctx, a) for a in eips]
         parts += [Money.unknown(detail=f"volume {vid} not found in DescribeVolumes") for vid in missing]
         cost = add(parts, empty_detail="no EBS volume or Elastic IP found: a known zero")
         includes = tuple(
