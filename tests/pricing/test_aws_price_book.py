@@ -152,3 +152,13 @@ def test_hourly_prices_are_monthly_times_730(book):
     money = book.monthly("vpc.nat_gateway.hour", "us-east-1")
     assert money.amount == 32.85
     assert "730 h" in (money.detail or "")
+
+
+def test_other_partitions_never_get_the_us_east_1_default() -> None:
+    from cloudwaste.pricing.book import PriceBook
+
+    book = PriceBook.load("aws")
+    assert book.get("ebs.gp3.gb_month", "sa-east-1") is not None  # estimate from the default
+    for region in ("cn-north-1", "us-gov-west-1", "eusc-de-east-1"):
+        assert book.get("ebs.gp3.gb_month", region) is None
+        assert book.monthly("ebs.gp3.gb_month", region, 100).amount is None

@@ -7,7 +7,9 @@ Data lives in ``pricing/data/<provider>.json``::
      "prices": {"ebs.gp3.gb_month": {"unit": "GB-month", "default": 0.08, "regions": {"eu-west-1": 0.088}}}}
 
 ``default`` is the price used for regions the book does not list (its basis is then ``estimate``,
-not ``bundled_price``); a key with no ``default`` is unknown outside its listed regions.
+not ``bundled_price``); a key with no ``default`` is unknown outside its listed regions. Regions that
+start with one of ``no_default_prefixes`` (other partitions: China bills in CNY, GovCloud and the
+European Sovereign Cloud have their own prices) never get the default: unknown, not a wrong figure.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class PriceBook:
     as_of: str
     hours_per_month: float
     prices: dict[str, dict[str, Any]]
+    no_default_prefixes: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, provider: str) -> PriceBook:
@@ -59,7 +62,7 @@ class PriceBook:
             return Price(
                 key, float(regional[region]), entry["unit"], region, CostBasis.BUNDLED_PRICE, self.currency
             )
-        if "default" in entry:
+        if "default" in entry and not region.startswith(self.no_default_prefixes):
             return Price(
                 key, float(entry["default"]), entry["unit"], region, CostBasis.ESTIMATE, self.currency
             )
@@ -103,4 +106,5 @@ def _load(provider: str) -> PriceBook:
         as_of=raw["as_of"],
         hours_per_month=float(raw.get("hours_per_month", 730)),
         prices=raw["prices"],
+        no_default_prefixes=tuple(raw.get("no_default_prefixes", ())),
     )
