@@ -215,7 +215,7 @@ class TestClbNoInstances:
         [hit] = estate.run(CLB, elb__load_balancers=[estate.classic_lb("legacy", age=90)])
         hit_ok(hit)
         assert hit.resource.arn == "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/legacy"
-        assert hit.cost.amount == CLB_MONTH
+        assert hit.cost.amount == round(CLB_MONTH + 3.65, 2)  # + one public IPv4 (internet-facing, 1 zone)
         assert hit.cost.kind is CostKind.COST
         assert "excluded" in (hit.cost.detail or "")
         assert hit.confidence is Confidence.HIGH
@@ -232,7 +232,7 @@ class TestClbNoInstances:
 
     def test_regional_price(self, estate):
         [hit] = estate.run(CLB, region="eu-west-1", elb__load_balancers=[estate.classic_lb("legacy")])
-        assert hit.cost.amount == round(0.028 * 730, 2)
+        assert hit.cost.amount == round(0.028 * 730 + 3.65, 2)
         assert hit.resource.arn and ":eu-west-1:" in hit.resource.arn
 
     def test_several_load_balancers(self, estate):
@@ -242,3 +242,16 @@ class TestClbNoInstances:
             estate.classic_lb("c", age=1),
         ]
         assert [h.resource.id for h in estate.run(CLB, elb__load_balancers=lbs)] == ["a"]
+
+
+class TestClbPublicIpv4:
+    def test_internal_classic_lb_pays_only_the_hourly_charge(self, estate):
+        lb = estate.classic_lb("internal-clb") | {"Scheme": "internal", "AvailabilityZones": ["a", "b"]}
+        [hit] = estate.run("aws.elb.clb_no_instances", elb__load_balancers=[lb])
+        assert hit.cost.amount == CLB_MONTH
+
+    def test_internet_facing_classic_lb_pays_an_address_per_zone(self, estate):
+        lb = estate.classic_lb("web-clb") | {"AvailabilityZones": ["us-east-1a", "us-east-1b", "us-east-1c"]}
+        [hit] = estate.run("aws.elb.clb_no_instances", elb__load_balancers=[lb])
+        assert hit.cost.amount == round(CLB_MONTH + 3 * 3.65, 2)
+        assert "public IPv4" in (hit.cost.detail or "")

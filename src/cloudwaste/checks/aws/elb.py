@@ -226,17 +226,28 @@ def clb_no_instances(ctx: CheckContext, params: LbAgeParams) -> Iterator[Hit]:
         arn = (
             f"arn:{partition(ctx.region)}:elasticloadbalancing:{ctx.region}:{ctx.account}:loadbalancer/{name}"
         )
-        cost = ctx.prices.monthly("elb.classic.hour", ctx.region, what="Classic Load Balancer")
+        hourly = ctx.prices.monthly("elb.classic.hour", ctx.region, what="Classic Load Balancer")
+        zones = list(lb.get("AvailabilityZones") or [])
+        if lb.get("Scheme") == "internet-facing" and zones:
+            # AWS charges the public IPv4 addresses ELB manages; at least one per enabled zone
+            cost = add([hourly, public_ipv4_monthly(ctx.prices, ctx.region, len(zones))])
+            note = (
+                f"hourly charge + public IPv4: internet-facing, at least one address per zone ({len(zones)}); "
+                "data processed ($/GB) excluded"
+            )
+        else:
+            cost, note = hourly, "hourly charge only; data processed ($/GB) excluded"
         yield Hit(
             resource=resource(
                 lb, rid=name, rtype="classic_load_balancer", arn=arn, created=lb.get("CreatedTime")
             ),
             reason=f"Classic Load Balancer {name} has no registered instances and was created "
             f"{whole_days(age)} ago.",
-            cost=with_note(cost, "hourly charge only; data processed ($/GB) excluded"),
+            cost=with_note(cost, note),
             evidence={
                 "instances": 0,
                 "scheme": lb.get("Scheme"),
+                "availability_zones": zones,
                 "dns_name": lb.get("DNSName"),
                 "listeners": len(lb.get("ListenerDescriptions") or []),
                 "age_days": round(age, 1),
