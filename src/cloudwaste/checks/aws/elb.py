@@ -232,7 +232,7 @@ def clb_no_instances(ctx: CheckContext, params: LbAgeParams) -> Iterator[Hit]:
             # AWS charges the public IPv4 addresses ELB manages; at least one per enabled zone
             cost = add([hourly, public_ipv4_monthly(ctx.prices, ctx.region, len(zones))])
             note = (
-                f"hourly charge + public IPv4: internet-facing, at least one address per zone ({len(zones)}); "
+                f"hourly charge + public IPv4: internet-facing, >= 1 address per zone ({len(zones)}); "
                 "data processed ($/GB) excluded"
             )
         else:
