@@ -207,8 +207,8 @@ def nlb_no_targets(ctx: CheckContext, params: LbAgeParams) -> Iterator[Hit]:
         A Classic Load Balancer is billed every hour it exists, and one with no registered instances
         (`Instances` is empty) can only answer with errors. It is flagged once it is `min_age_days` old, so
         one being set up is left alone. The cost is the hourly charge plus, for an internet-facing one,
-        at least one public IPv4 address per Availability Zone; the per-GB data charge is excluded. Classic Load Balancers are a previous generation: if it is still needed, move to an ALB
-        or NLB.
+        at least one public IPv4 address per Availability Zone; the per-GB data charge is excluded.
+        Classic Load Balancers are a previous generation: if it is still needed, move to an ALB or NLB.
     """,
     recommendation=f"{DELETE_ADVICE}: aws elb delete-load-balancer --load-balancer-name <id>",
     covers_original=["aws:load_balancer/no_healthy_targets"],
