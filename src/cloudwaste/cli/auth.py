@@ -63,8 +63,7 @@ def add(
         if bool(profile) == bool(access_key_id):
             raise UsageError("give exactly one of --profile or --access-key-id")
         settings: dict[str, str]
-        store = open_store(db)
-        try:
+        with open_store(db) as store:
             if store.get_account(provider, name) is not None:
                 raise UsageError(
                     f"an {provider} account named {name!r} already exists",
@@ -89,8 +88,6 @@ def add(
                 secrets.set_secret(secret_name(provider, name), secret)  # fails before anything is stored
                 settings = {"access_key_id": access_key_id}
             store.add_account(provider, name, settings)
-        finally:
-            store.close()
         where = f"profile {profile}" if profile else "access key (secret in the OS keyring)"
         console.say(
             f"saved {provider} account {name!r}: {where}; scan it with `cloudwaste scan aws --account {name}`"
@@ -104,11 +101,8 @@ def list_accounts(db: Db = None) -> None:
         from cloudwaste.cli.common import open_store
         from cloudwaste.cli.tables import print_table
 
-        store = open_store(db)
-        try:
+        with open_store(db) as store:
             accounts = store.list_accounts()
-        finally:
-            store.close()
         if not accounts:
             console.say("no saved accounts: see `cloudwaste auth add --help`")
             return
@@ -127,8 +121,7 @@ def remove(provider: ProviderArg, name: NameArg, db: Db = None) -> None:
         from cloudwaste.errors import KeyringUnavailableError, UsageError
 
         _check_provider(provider)
-        store = open_store(db)
-        try:
+        with open_store(db) as store:
             account = store.get_account(provider, name)
             if account is None:
                 raise UsageError(f"no {provider} account named {name!r}", hint="see `cloudwaste auth list`")
@@ -142,8 +135,6 @@ def remove(provider: ProviderArg, name: NameArg, db: Db = None) -> None:
                         f"{exc.message}; the keyring entry {secret_name(provider, name)!r} was not removed"
                     )
             store.remove_account(provider, name)
-        finally:
-            store.close()
         console.say(f"removed {provider} account {name!r}")
 
 

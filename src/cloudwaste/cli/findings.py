@@ -43,12 +43,9 @@ def list_findings(
         if status is not None and status not in STATUSES:
             raise UsageError(f"--status {status!r} is not one of {', '.join(STATUSES)}")
 
-        store = open_store(db)
-        try:
+        with open_store(db) as store:
             found = store.get_scan(scan)
             findings = store.findings(found.id)
-        finally:
-            store.close()
         findings = [
             f
             for f in findings
@@ -73,11 +70,8 @@ def show_finding(
         from cloudwaste.errors import UsageError
         from cloudwaste.report import finding_json
 
-        store = open_store(db)
-        try:
+        with open_store(db) as store:
             matches = store.find_findings(fingerprint)
-        finally:
-            store.close()
         if not matches:
             raise UsageError(
                 f"no finding with fingerprint {fingerprint!r}", hint="see `cloudwaste findings list`"
@@ -130,8 +124,7 @@ def _set_status(
     from cloudwaste.model import Status
 
     expires = parse_now(until) if until else None
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         matches = store.find_findings(fingerprint)
         if not matches:
             raise UsageError(
@@ -145,8 +138,6 @@ def _set_status(
         except (KeyError, OSError):
             by = None
         store.set_state(found.fingerprint, Status(status), reason, by, expires)
-    finally:
-        store.close()
     until_text = f" until {expires:%Y-%m-%d}" if expires else ""
     console.say(f"{found.fingerprint} ({found.check_id} {found.resource.id}): {status}{until_text}")
 

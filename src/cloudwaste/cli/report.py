@@ -63,12 +63,9 @@ def report(
         from cloudwaste.config import load_config
         from cloudwaste.engine.gate import report_exit_code
 
-        store = open_store(db)
-        try:
+        with open_store(db) as store:
             scan = store.get_scan(scan_ref)
             findings = store.findings(scan.id)
-        finally:
-            store.close()
         opts = OutputOptions(
             fmt=fmt,
             output=output,

@@ -322,11 +322,8 @@ def aws_provider(
     if name:
         from cloudwaste.cli.common import open_store
 
-        store = open_store(db)
-        try:
+        with open_store(db) as store:
             saved = store.get_account("aws", name)
-        finally:
-            store.close()
         if saved is None:
             raise UsageError(f"no saved AWS account named {name!r}", hint="see `cloudwaste auth list`")
         settings = saved["settings"]

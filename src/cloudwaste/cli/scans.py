@@ -25,12 +25,9 @@ def list_scans(
         from cloudwaste.cli.common import open_store
         from cloudwaste.cli.tables import print_json, print_table
 
-        store = open_store(db)
-        try:
+        with open_store(db) as store:
             scans = store.list_scans(limit)
             counts = {s.id: store.scan_totals(s.id) for s in scans}
-        finally:
-            store.close()
         if json_out:
             print_json(
                 {
@@ -79,11 +76,8 @@ def show_scan(
         from cloudwaste.cli.common import open_store
         from cloudwaste.cli.tables import print_json, print_pairs, print_table
 
-        store = open_store(db)
-        try:
+        with open_store(db) as store:
             scan = store.get_scan(scan_ref)
-        finally:
-            store.close()
         if json_out:
             print_json(scan.model_dump(mode="json"))
             return
@@ -126,14 +120,11 @@ def delete_scan(
     with console.handled():
         from cloudwaste.cli.common import open_store
 
-        store = open_store(db)
-        try:
+        with open_store(db) as store:
             scan = store.get_scan(scan_ref)
             if scan.id != scan_ref:
                 from cloudwaste.errors import UsageError
 
                 raise UsageError(f"{scan_ref!r} matches scan {scan.id}: give the full id to delete it")
             store.delete_scan(scan.id)
-        finally:
-            store.close()
         console.say(f"deleted scan {scan.id}")
