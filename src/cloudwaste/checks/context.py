@@ -176,6 +176,9 @@ class Hit:
     # findings sharing a cost group are charged once in totals, at the largest amount of the group:
     # e.g. incremental snapshots of one volume share blocks, so N of them do not cost N full copies
     cost_group: str | None = None
+    # where the resource lives when the scope unit has no single region (an Azure subscription's
+    # unit is "global"; each finding carries its resource's location)
+    region: str | None = None
 
 
 def age_days(when: datetime | str | None, now: datetime) -> float | None:

@@ -30,8 +30,10 @@ from cloudwaste.cli.options import (
 
 if TYPE_CHECKING:
     from cloudwaste.engine.plan import SelectedCheck
+    from cloudwaste.pricing.book import PriceBook
     from cloudwaste.providers.aws.provider import AwsProvider
     from cloudwaste.providers.base import Provider
+    from cloudwaste.store import Store
 
 EPILOG = """\
 Examples:
@@ -201,6 +203,7 @@ def execute_scan(
 
         raise UsageError("no checks selected", hint="see `cloudwaste rules list`")
     store = None if no_store else open_store(db)
+    books = price_books(store, provider_names)
     progress = make_progress(quiet)
     if progress:
         console.say(f"{', '.join(provider_names)}: checking credentials ...")
@@ -214,6 +217,7 @@ def execute_scan(
                 sink=store,
                 progress=progress,
                 args=args,
+                prices=books,
             )
     finally:
         if store:
@@ -236,6 +240,16 @@ def execute_scan(
         # worker threads may still be inside an SDK call; everything is stored, so leave now
         os._exit(code)
     raise typer.Exit(code)
+
+
+def price_books(store: Store | None, provider_names: list[str]) -> dict[str, PriceBook]:
+    """Each provider's bundled price book with the prices `pricing refresh` cached laid over it."""
+    from cloudwaste.pricing.book import PriceBook
+
+    books = {name: PriceBook.load(name) for name in provider_names}
+    if store is None:
+        return books
+    return {name: book.with_live(store.cached_prices(name)) for name, book in books.items()}
 
 
 @app.command("aws", epilog=EPILOG)

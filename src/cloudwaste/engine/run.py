@@ -14,7 +14,7 @@ import secrets
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -103,15 +103,16 @@ def make_finding(sel: SelectedCheck, unit: ScopeUnit, hit: Hit) -> Finding:
     if hit.cost_group:
         evidence["cost_group"] = hit.cost_group
     recommendation = (hit.recommendation or spec.recommendation).replace("<id>", hit.resource.id)
-    recommendation = recommendation.replace("<region>", unit.region)
+    region = hit.region or unit.region
+    recommendation = recommendation.replace("<region>", region)
     return Finding(
-        fingerprint=fingerprint(unit.provider, unit.scope, unit.region, hit.resource.id, spec.id),
+        fingerprint=fingerprint(unit.provider, unit.scope, region, hit.resource.id, spec.id),
         check_id=spec.id,
         title=spec.title,
         severity=hit.severity or spec.severity,
         provider=unit.provider,
         account=unit.scope,
-        region=unit.region,
+        region=region,
         resource=hit.resource,
         reason=hit.reason,
         evidence=evidence,
@@ -141,10 +142,13 @@ def run_scan(
     progress: Progress | None = None,
     args: dict[str, Any] | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    prices: Mapping[str, PriceBook] | None = None,
 ) -> ScanResult:
     """Plan every provider, run every (unit, check), persist units as they finish.
 
     ``now`` is the instant age rules are evaluated at (``--now``); it defaults to the real clock.
+    ``prices`` maps a provider to its price book (bundled book with cached live prices laid over it);
+    a provider without one uses its bundled book.
     Raises CredentialsError when no provider has usable credentials.
     """
     started = clock()
@@ -178,7 +182,8 @@ def run_scan(
     by_provider = {p.name: p for p in providers}
     units = [(by_provider[plan.provider], u) for plan in plans for u in plan.units]
     queries = [q for c in checks for q in c.metric_queries()]
-    books = {plan.provider: PriceBook.load(plan.provider) for plan in plans}
+    given = prices or {}
+    books = {plan.provider: given.get(plan.provider) or PriceBook.load(plan.provider) for plan in plans}
 
     cancel = threading.Event()
 

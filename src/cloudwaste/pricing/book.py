@@ -6,6 +6,14 @@ Data lives in ``pricing/data/<provider>.json``::
      "hours_per_month": 730,
      "prices": {"ebs.gp3.gb_month": {"unit": "GB-month", "default": 0.08, "regions": {"eu-west-1": 0.088}}}}
 
+A provider's book may be split into fragments ``<provider>_<topic>.json`` (``aws_rds.json``) holding
+``{"source", "as_of", "prices"}``; they are merged into the main file's prices (a key defined twice
+is an error), so each service's prices live next to each other and are reviewed together.
+
+Prices refreshed from a provider's price API are kept in the store's ``price_cache`` and laid over
+the bundled book with :meth:`PriceBook.with_live`: a cached (key, region) wins and its basis is
+``live_price``.
+
 ``default`` is the price used for regions the book does not list (its basis is then ``estimate``,
 not ``bundled_price``); a key with no ``default`` is unknown outside its listed regions. Regions that
 start with one of ``no_default_prefixes`` (other partitions: China bills in CNY, GovCloud and the
@@ -15,7 +23,9 @@ European Sovereign Cloud have their own prices) never get the default: unknown, 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -46,14 +56,33 @@ class PriceBook:
     hours_per_month: float
     prices: dict[str, dict[str, Any]]
     no_default_prefixes: tuple[str, ...] = ()
+    # (key, region) -> (amount, unit, source) from the price cache; wins over the bundled prices
+    live: Mapping[tuple[str, str], tuple[float, str, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, provider: str) -> PriceBook:
         """The bundled book of ``provider`` (an empty book if none is bundled)."""
         return _load(provider)
 
+    def with_live(self, rows: Iterable[Mapping[str, Any]]) -> PriceBook:
+        """This book with cached live prices laid over it (rows of ``Store.cached_prices``)."""
+        live = dict(self.live)
+        for r in rows:
+            if r.get("provider", self.provider) != self.provider or r.get("amount") is None:
+                continue
+            unit = str(r.get("unit") or self.prices.get(str(r["key"]), {}).get("unit", ""))
+            fetched = r.get("fetched_at")
+            when = fetched.date().isoformat() if isinstance(fetched, datetime) else str(fetched or "")[:10]
+            source = f"{r.get('source') or 'price API'}, fetched {when}".strip(", ")
+            live[(str(r["key"]), str(r["region"]))] = (float(r["amount"]), unit, source)
+        return replace(self, live=live)
+
     def get(self, key: str, region: str) -> Price | None:
         """The unit price of ``key`` in ``region``, or None when unknown."""
+        cached = self.live.get((key, region))
+        if cached is not None:
+            amount, unit, _source = cached
+            return Price(key, amount, unit, region, CostBasis.LIVE_PRICE, self.currency)
         entry = self.prices.get(key)
         if entry is None:
             return None
@@ -88,23 +117,41 @@ class PriceBook:
         amount = round(quantity * price.amount * hours, 2)
         qty = f"{quantity:g} {what} x " if what else (f"{quantity:g} x " if quantity != 1 else "")
         per = f" x {hours:g} h" if hours != 1.0 else ""
-        detail = f"{qty}${price.amount:g}/{price.unit}{per} ({key}, {region})"
+        origin = f"{key}, {region}"
+        if price.basis is CostBasis.LIVE_PRICE:
+            origin += f"; {self.live[(key, region)][2]}"
+        detail = f"{qty}${price.amount:g}/{price.unit}{per} ({origin})"
         return Money(amount=amount, currency=price.currency, basis=price.basis, kind=kind, detail=detail)
 
 
 @cache
 def _load(provider: str) -> PriceBook:
+    data = resources.files("cloudwaste.pricing.data")
     try:
-        text = resources.files("cloudwaste.pricing.data").joinpath(f"{provider}.json").read_text()
+        text = data.joinpath(f"{provider}.json").read_text()
     except FileNotFoundError:
         return PriceBook(provider, "USD", "none", "", 730.0, {})
     raw = json.loads(text)
+    prices: dict[str, dict[str, Any]] = dict(raw["prices"])
+    sources = [raw["source"]]
+    fragments = sorted(
+        (f for f in data.iterdir() if f.name.startswith(f"{provider}_") and f.name.endswith(".json")),
+        key=lambda f: f.name,
+    )
+    for fragment in fragments:
+        part = json.loads(fragment.read_text())
+        twice = sorted(set(prices) & set(part["prices"]))
+        if twice:
+            raise ValueError(f"price keys defined twice ({fragment.name}): {', '.join(twice)}")
+        prices.update(part["prices"])
+        if part.get("source") and part["source"] not in sources:
+            sources.append(f"{fragment.name}: {part['source']} (as of {part.get('as_of', raw['as_of'])})")
     return PriceBook(
         provider=raw["provider"],
         currency=raw.get("currency", "USD"),
-        source=raw["source"],
+        source=" | ".join(sources),
         as_of=raw["as_of"],
         hours_per_month=float(raw.get("hours_per_month", 730)),
-        prices=raw["prices"],
+        prices=prices,
         no_default_prefixes=tuple(raw.get("no_default_prefixes", ())),
     )
