@@ -33,7 +33,8 @@ class MetricQuery:
     stat: str = "Sum"
     period_s: int = 86400
     days: int = 14
-    # resources in these states (``state_field`` of the item) are not queried, e.g. deleted NAT gateways
+    # resources in these states (``state_field`` of the item, a dotted path such as
+    # "properties.diskState" for nested fields) are not queried, e.g. deleted NAT gateways
     skip_states: tuple[str, ...] = ()
     state_field: str = "State"
 

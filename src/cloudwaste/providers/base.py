@@ -130,7 +130,7 @@ class MemoSession:
                 for q in self.metric_queries:
                     for item in self.collect(q.collection):
                         rid = item.get(q.id_field)
-                        if rid and item.get(q.state_field) not in q.skip_states:
+                        if rid and _path(item, q.state_field) not in q.skip_states:
                             keys.append(q.key(str(rid)))
                 try:
                     self._metrics = self.fetch_metrics(list(dict.fromkeys(keys))) if keys else {}
@@ -143,3 +143,12 @@ class MemoSession:
     def fetch_metrics(self, keys: list[MetricKey]) -> dict[MetricKey, MetricSeries]:
         """Fetch many series at once (a provider's batched metric API)."""
         raise NotImplementedError
+
+
+def _path(item: Any, dotted: str) -> Any:
+    """``item["a"]["b"]`` for ``"a.b"`` (None when a step is missing): ARM states are nested."""
+    for step in dotted.split("."):
+        if not isinstance(item, dict):
+            return None
+        item = item.get(step)
+    return item

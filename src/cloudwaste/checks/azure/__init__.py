@@ -1,0 +1,1 @@
+"""Azure checks: pure functions of ARM REST-shaped collections of one subscription."""
