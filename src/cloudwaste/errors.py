@@ -68,3 +68,40 @@ class CredentialsError(CloudwasteError):
 
 class ProviderError(CloudwasteError):
     """A provider-level failure that stops the scan (exit 1)."""
+
+
+# -- `cloudwaste ask` (the Anthropic API) --------------------------------------------------------
+# A bad or missing API key is a CredentialsError (5); an unknown model is a UsageError (2).
+
+EXIT_AI_NETWORK = 6
+EXIT_AI_RATE_LIMITED = 7
+EXIT_AI_OVERLOADED = 8
+EXIT_AI_CONTEXT_TOO_LARGE = 9
+
+
+class AiError(CloudwasteError):
+    """The Anthropic API failed in a way not covered by a subclass (exit 1)."""
+
+
+class AiNetworkError(AiError):
+    """The Anthropic API could not be reached, or did not answer in time (exit 6)."""
+
+    exit_code = EXIT_AI_NETWORK
+
+
+class AiRateLimitError(AiError):
+    """The Anthropic API kept answering 429 rate_limit_error after the retries (exit 7)."""
+
+    exit_code = EXIT_AI_RATE_LIMITED
+
+
+class AiOverloadedError(AiError):
+    """The Anthropic API is overloaded (529 overloaded_error) after the retries (exit 8)."""
+
+    exit_code = EXIT_AI_OVERLOADED
+
+
+class AiContextTooLargeError(AiError):
+    """The prompt is larger than the model's context window (400 "prompt is too long", exit 9)."""
+
+    exit_code = EXIT_AI_CONTEXT_TOO_LARGE
