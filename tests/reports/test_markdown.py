@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from cloudwaste.model import CostKind
+from cloudwaste.model import CostKind, UnitStatus
 from cloudwaste.report import Report
 from cloudwaste.reports import render
 from cloudwaste.reports.markdown import MARKER, cell
-from tests.builders import make_finding, make_report
+from tests.builders import make_finding, make_report, make_scan, make_unit
 
 UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
@@ -94,3 +94,63 @@ def test_overlapping_findings_are_explained_in_the_summary() -> None:
     text = render(make_report([full, saving]), "markdown")
     assert "| Monthly cost | \\$10.00 |" in text
     assert "| Overlapping | 1 finding on resources already in the total |" in text
+
+
+def test_waste_by_check_lists_charged_cost_per_check_costliest_first(report: Report) -> None:
+    text = render(report, "markdown")
+    rows = table_rows(text, "### Waste by check")
+    assert rows == [
+        "| `aws.ebs.unattached_volume` | 4 | \\$13.75 |",
+        "| `aws.ebs.gp2_to_gp3` | 1 | \\$2.00 |",
+    ]
+    assert text.index("### Waste by check") < text.index("### Top")
+
+
+def test_waste_by_check_shows_the_ten_costliest() -> None:
+    findings = [
+        make_finding(f"vol-{i}", check_id=f"aws.ebs.check_{i:02d}", amount=float(i)) for i in range(1, 13)
+    ]
+    text = render(make_report(findings), "markdown")
+    rows = table_rows(text, "### Waste by check")
+    assert len(rows) == 10 and "check_12" in rows[0] and "check_03" in rows[-1]
+    assert "_and 2 more checks_" in text
+
+
+def test_coverage_gaps_list_errors_and_fold_skipped_units(report: Report) -> None:
+    gaps = render(report, "markdown").split("### Coverage gaps", 1)[1]
+    assert "1 unit could not be read; waste there is not in this report:" in gaps
+    assert "- aws 123456789012/ap-south-2: AccessDenied: not authorized" in gaps
+    assert "\\[bold\\]x\\[/bold\\]" in gaps
+    assert "<details><summary>1 unit skipped</summary>" in gaps
+    assert "- aws 123456789012/me-central-1: region not enabled" in gaps
+
+
+def test_no_coverage_gaps_section_when_every_unit_was_read() -> None:
+    scan = make_scan(coverage=[make_unit()])
+    assert "Coverage gaps" not in render(make_report([make_finding("vol-1")], scan=scan), "markdown")
+
+
+HOSTILE = (
+    "<script>alert(1)</script>",
+    "=cmd|'/c calc'!A1",
+    "[bold]x[/bold]",
+    '"><img src=x onerror=alert(1)>',
+)
+
+
+def test_hostile_tag_values_names_and_errors_are_inert_text() -> None:
+    findings = [make_finding(f"vol-{i}", name=v, reason=v) for i, v in enumerate(HOSTILE)]
+    scan = make_scan(coverage=[make_unit(status=UnitStatus.ERROR, error=HOSTILE[3])])
+    text = render(make_report(findings, scan=scan), "markdown")
+    assert "<script" not in text and "<img" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert '"&gt;&lt;img src=x onerror=alert(1)&gt;' in text
+    assert "=cmd\\|'/c calc'\\!A1" in text
+    assert "\\[bold\\]x\\[/bold\\]" in text
+    for row in table_rows(text, "### Top"):
+        assert len(UNESCAPED_PIPE.findall(row)) == 7, row
+
+
+def test_a_demo_scan_says_so() -> None:
+    scan = make_scan().model_copy(update={"args": {"demo": True}})
+    assert "(running, demo: simulated estate)" in render(make_report([], scan=scan), "markdown")

@@ -2,19 +2,22 @@
 
 Totals always come from ``report.summary`` (computed by :func:`cloudwaste.report.summarize`); the
 renderers only draw. Every string that came from a cloud (names, ids, tags, reasons, errors) is
-untrusted: each renderer neutralizes it for its own medium (Rich markup, CSV formulas, Markdown).
+untrusted: each renderer neutralizes it for its own medium (Rich markup, CSV formulas, Markdown, HTML,
+XML).
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import PurePath
 
 from cloudwaste.errors import UsageError
 from cloudwaste.model import CostKind, Money
 from cloudwaste.report import Report
 
-FORMATS = ("table", "json", "ndjson", "csv", "markdown")
+FORMATS = ("table", "json", "ndjson", "csv", "markdown", "html", "sarif", "junit")
 
 _EXTENSIONS = {
     ".json": "json",
@@ -24,18 +27,32 @@ _EXTENSIONS = {
     ".md": "markdown",
     ".markdown": "markdown",
     ".txt": "table",
+    ".html": "html",
+    ".htm": "html",
+    ".sarif": "sarif",
+    ".sarif.json": "sarif",
+    ".xml": "junit",
 }
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 
 
-def render(report: Report, fmt: str, *, width: int | None = None, color: bool = False) -> str:
+def render(
+    report: Report,
+    fmt: str,
+    *,
+    width: int | None = None,
+    color: bool = False,
+    history: Sequence[tuple[datetime, float]] | None = None,
+) -> str:
     """The report in format ``fmt`` (one of :data:`FORMATS`).
 
     Args:
         report: what to draw.
-        fmt: ``table``, ``json``, ``ndjson``, ``csv`` or ``markdown``.
+        fmt: ``table``, ``json``, ``ndjson``, ``csv``, ``markdown``, ``html``, ``sarif`` or ``junit``.
         width: terminal width for ``table``. Defaults to 120.
         color: ANSI colour for ``table``. Defaults to False.
+        history: (scan start, monthly waste) of stored scans, oldest first, for the ``html`` trend
+            chart. Defaults to None ("no history yet").
     """
     if fmt == "table":
         from cloudwaste.reports.table import render_table
@@ -57,19 +74,34 @@ def render(report: Report, fmt: str, *, width: int | None = None, color: bool = 
         from cloudwaste.reports.markdown import render_markdown
 
         return render_markdown(report)
+    if fmt == "html":
+        from cloudwaste.reports.html import render_html
+
+        return render_html(report, history=history)
+    if fmt == "sarif":
+        from cloudwaste.reports.sarif import render_sarif
+
+        return render_sarif(report)
+    if fmt == "junit":
+        from cloudwaste.reports.junit import render_junit
+
+        return render_junit(report)
     raise UsageError(f"unknown report format '{fmt}'", hint=f"choose one of: {', '.join(FORMATS)}")
 
 
 def format_for_path(path: str) -> str:
-    """The format an ``--export`` file gets from its extension (``.txt`` is the table)."""
-    suffix = PurePath(path).suffix.lower()
-    try:
-        return _EXTENSIONS[suffix]
-    except KeyError:
-        known = ", ".join(_EXTENSIONS)
-        raise UsageError(
-            f"cannot tell the report format of '{path}' from its extension", hint=f"use one of: {known}"
-        ) from None
+    """The format an ``--export`` file gets from its extension (``.txt`` is the table, ``.xml`` JUnit).
+
+    The longest matching extension wins, so ``waste.sarif.json`` is SARIF, not JSON.
+    """
+    name = PurePath(path).name.lower()
+    for ext in sorted(_EXTENSIONS, key=len, reverse=True):
+        if name.endswith(ext) and len(name) > len(ext):
+            return _EXTENSIONS[ext]
+    known = ", ".join(_EXTENSIONS)
+    raise UsageError(
+        f"cannot tell the report format of '{path}' from its extension", hint=f"use one of: {known}"
+    )
 
 
 def plural(n: int, word: str) -> str:

@@ -1,4 +1,4 @@
-"""``--format markdown``: a summary table and the top findings by cost (GitHub step summary, PR comments).
+"""``--format markdown``: summary, waste by check, top findings, coverage gaps (CI job summary, PR comment).
 
 The hidden ``<!-- cloudwaste-report -->`` marker lets a later comment command find and update it.
 Every cell is escaped: ``|`` and Markdown punctuation get a backslash, ``& < >`` become entities (no
@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 
-from cloudwaste.model import Finding, UnitStatus
+from cloudwaste.model import CoverageUnit, Finding, UnitStatus
 from cloudwaste.report import COUNTED, Report
 from cloudwaste.reports import clean, cost_text, format_money, plural
 
 MARKER = "<!-- cloudwaste-report -->"
 TOP = 20
+TOP_CHECKS = 10
 _SPECIAL = set("\\`*_[]|~#!$")  # "$" too: GitHub reads $...$ as math
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _CODE_SAFE = re.compile(r"[A-Za-z0-9._-]+")
@@ -71,7 +72,8 @@ def render_markdown(report: Report) -> str:
     title = f"{cell(total)}/month of waste found" if s.findings else "no waste found"
     out = [MARKER, f"## cloudwaste: {title}", ""]
     out += [_row("", ""), _row("---", "---")]
-    out.append(_row("Scan", f"{cell(scan.id)} ({cell(scan.status.value)})"))
+    demo = ", demo: simulated estate" if scan.args.get("demo") else ""
+    out.append(_row("Scan", f"{cell(scan.id)} ({cell(scan.status.value)}{demo})"))
     out.append(_row("Providers", cell(", ".join(scan.providers)) or "none"))
     ignored_note = f" (+{s.ignored} ignored, not counted)" if s.ignored else ""
     out.append(_row("Findings", f"{s.findings}{ignored_note}"))
@@ -93,6 +95,7 @@ def render_markdown(report: Report) -> str:
         out.append(_row("Gate", f"{verdict}{soft}" + (f": {rules}" if rules else "")))
     out.append("")
 
+    out += _by_check(report, currency)
     counted = report.counted()
     if not counted:
         out.append("No waste found.")
@@ -113,7 +116,46 @@ def render_markdown(report: Report) -> str:
         ]
         out += _findings_table(ignored[:TOP], with_status=True)
         out += ["", "</details>"]
-    if errors:
-        out += ["", "### Units in error", ""]
-        out += [f"- {cell(u.provider)} {cell(u.scope)}/{cell(u.region)}: {cell(u.error)}" for u in errors]
+    out += _coverage_gaps(errors, [u for u in units if u.status == UnitStatus.SKIPPED])
     return "\n".join(out) + "\n"
+
+
+def _unit_line(u: CoverageUnit) -> str:
+    return f"- {cell(u.provider)} {cell(u.scope)}/{cell(u.region)}: {cell(u.error) or cell(u.status.value)}"
+
+
+def _coverage_gaps(errors: list[CoverageUnit], skipped: list[CoverageUnit]) -> list[str]:
+    """Units in error (listed) and skipped units (folded): waste there is missing from the report."""
+    if not errors and not skipped:
+        return []
+    out = ["", "### Coverage gaps", ""]
+    if errors:
+        out += [f"{plural(len(errors), 'unit')} could not be read; waste there is not in this report:", ""]
+        out += [_unit_line(u) for u in errors[:TOP]]
+        if len(errors) > TOP:
+            out.append(f"- _and {len(errors) - TOP} more_")
+    if skipped:
+        out += ["", f"<details><summary>{plural(len(skipped), 'unit')} skipped</summary>", ""]
+        out += [_unit_line(u) for u in skipped[:TOP]]
+        if len(skipped) > TOP:
+            out.append(f"- _and {len(skipped) - TOP} more_")
+        out += ["", "</details>"]
+    return out
+
+
+def _by_check(report: Report, currency: str) -> list[str]:
+    """Counted findings and charged monthly cost per check, the costliest first."""
+    rows = sorted(
+        report.summary.by_check.items(),
+        key=lambda kv: (-float(kv[1].get("monthly_cost") or 0.0), -int(kv[1].get("findings") or 0), kv[0]),
+    )
+    if not rows:
+        return []
+    out = ["### Waste by check", "", _row("Check", "Findings", "Monthly cost"), _row("---", "---:", "---:")]
+    for check_id, bucket in rows[:TOP_CHECKS]:
+        name = f"`{check_id}`" if _CODE_SAFE.fullmatch(check_id) else cell(check_id)
+        money = cell(format_money(float(bucket.get("monthly_cost") or 0.0), currency))
+        out.append(_row(name, str(bucket.get("findings", 0)), money))
+    if len(rows) > TOP_CHECKS:
+        out += ["", f"_and {plural(len(rows) - TOP_CHECKS, 'more check')}_"]
+    return out + [""]
