@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -44,6 +45,25 @@ class Summary(BaseModel):
     by_region: dict[str, dict[str, Any]]
 
 
+class BaselineInfo(BaseModel):
+    """How the report compares with ``--baseline`` (the JSON ``baseline`` block).
+
+    ``new`` / ``existing`` count the counted findings (ignored ones never count) whose fingerprint
+    the baseline lacks / holds; ``resolved`` counts baseline fingerprints this report no longer has;
+    ``change`` is this report's monthly total minus the baseline's (both after the same --min-cost
+    and suppressions).
+    """
+
+    ref: str
+    scan_id: str
+    started_at: datetime
+    monthly_cost: dict[str, Any]
+    change: float
+    new: int
+    existing: int
+    resolved: int
+
+
 class Report(BaseModel):
     """What `scan` and `report` render."""
 
@@ -52,23 +72,35 @@ class Report(BaseModel):
     summary: Summary
     gate: GateResult = Field(default_factory=GateResult)
     in_total: set[str] = Field(default_factory=set, exclude=True)  # fingerprints charged in the total
+    baseline: BaselineInfo | None = None
+    # fingerprint -> "new" | "existing" (only with a baseline); the JSON's per-finding "baseline"
+    baseline_status: dict[str, str] = Field(default_factory=dict, exclude=True)
 
     def counted(self) -> list[Finding]:
         """Findings that count toward totals and gates (ignored ones never do)."""
         return [f for f in self.findings if f.status in COUNTED]
 
     def to_json_dict(self) -> dict[str, Any]:
-        """The versioned JSON contract (schema_version "1")."""
+        """The versioned JSON contract (schema_version "1").
+
+        With ``--baseline`` the report has a ``baseline`` block (:class:`BaselineInfo`) and each finding a
+        ``"baseline": "new" | "existing"``; without one the block is ``null`` and findings have no key.
+        """
         scan = self.scan.model_dump(mode="json", exclude={"args"})
         if self.scan.args.get("demo"):
             scan["demo"] = True  # a simulated estate (`cloudwaste demo`), never a real account
+        findings = [finding_json(f, f.fingerprint in self.in_total) for f in self.findings]
+        if self.baseline is not None:
+            for f, data in zip(self.findings, findings, strict=True):
+                data["baseline"] = self.baseline_status.get(f.fingerprint, "new")
         return {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "cloudwaste", "version": __version__},
             "scan": scan,
             "summary": self.summary.model_dump(mode="json"),
             "gate": self.gate.model_dump(mode="json"),
-            "findings": [finding_json(f, f.fingerprint in self.in_total) for f in self.findings],
+            "baseline": self.baseline.model_dump(mode="json") if self.baseline else None,
+            "findings": findings,
         }
 
 

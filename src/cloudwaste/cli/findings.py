@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from cloudwaste.cli import console
-from cloudwaste.cli.options import Db, Format, Output, Width
+from cloudwaste.cli.options import Db, Format, IgnoreFile, NoIgnore, Output, ShowIgnored, Width
 
 app = typer.Typer(help="List and inspect stored findings.", no_args_is_help=True)
 
@@ -28,13 +28,18 @@ def list_findings(
     status: Annotated[
         str | None, typer.Option("--status", help="open, ignored or marked_for_deletion.")
     ] = None,
+    show_ignored: ShowIgnored = False,
+    ignore_file: IgnoreFile = None,
+    no_ignore: NoIgnore = False,
     db: Db = None,
     fmt: Format = "table",
     output: Output = None,
     width: Width = None,
 ) -> None:
-    """List the findings of a stored scan (default: the latest)."""
+    """List the findings of a stored scan (default: the latest); ignored ones only with --show-ignored."""
     with console.handled():
+        from dataclasses import replace
+
         from cloudwaste.cli.common import open_store
         from cloudwaste.cli.output import OutputOptions, build, emit
         from cloudwaste.engine.gate import GateOptions
@@ -51,10 +56,21 @@ def list_findings(
             for f in findings
             if (check is None or fnmatchcase(f.check_id, check))
             and (region is None or fnmatchcase(f.region, region))
-            and (status is None or f.status.value == status)
         ]
-        opts = OutputOptions(fmt=fmt, output=output, width=width, quiet=True)
-        emit(build(found, findings, opts, GateOptions()), opts)
+        opts = OutputOptions(
+            fmt=fmt,
+            output=output,
+            width=width,
+            quiet=True,
+            ignore_file=ignore_file,
+            no_ignore=no_ignore,
+            show_ignored=show_ignored or status == "ignored",
+        )
+        rep = build(found, findings, opts, GateOptions())
+        if status is not None:  # after suppression: a muted finding is ignored, not open
+            kept = [f for f in rep.findings if f.status.value == status]
+            rep = build(found, kept, replace(opts, no_ignore=True), GateOptions())
+        emit(rep, opts)
 
 
 @app.command("show", epilog="Example:\n\n\b\n  cloudwaste findings show cw1:3f2a")
@@ -68,10 +84,12 @@ def show_finding(
         from cloudwaste.cli.common import open_store
         from cloudwaste.cli.tables import print_json, print_pairs
         from cloudwaste.errors import UsageError
+        from cloudwaste.model import Status
         from cloudwaste.report import finding_json
 
         with open_store(db) as store:
             matches = store.find_findings(fingerprint)
+            state = store.state(matches[0].fingerprint) if len(matches) == 1 else None
         if not matches:
             raise UsageError(
                 f"no finding with fingerprint {fingerprint!r}", hint="see `cloudwaste findings list`"
@@ -79,6 +97,8 @@ def show_finding(
         if len(matches) > 1:
             raise UsageError(f"fingerprint prefix {fingerprint!r} is ambiguous ({len(matches)} findings)")
         f = matches[0]
+        if state is not None and state["status"] == Status.RESOLVED.value:  # a later scan no longer finds it
+            f = f.model_copy(update={"status": Status.RESOLVED, "status_reason": state["reason"]})
         if json_out:
             print_json(finding_json(f))
             return
@@ -119,11 +139,13 @@ def _set_status(
     import getpass
 
     from cloudwaste.cli.common import open_store
-    from cloudwaste.cli.options import parse_now
+    from cloudwaste.cli.options import parse_day
     from cloudwaste.errors import UsageError
     from cloudwaste.model import Status
 
-    expires = parse_now(until) if until else None
+    if reason is not None and not reason.strip():
+        raise UsageError("--reason must say why", hint="e.g. --reason 'DR standby, see ticket OPS-12'")
+    expires = parse_day(until) if until else None
     with open_store(db) as store:
         matches = store.find_findings(fingerprint)
         if not matches:
@@ -138,20 +160,32 @@ def _set_status(
         except (KeyError, OSError):
             by = None
         store.set_state(found.fingerprint, Status(status), reason, by, expires)
-    until_text = f" until {expires:%Y-%m-%d}" if expires else ""
+    until_text = ""
+    if expires is not None:
+        from datetime import timedelta
+
+        midnight = (expires.hour, expires.minute, expires.second, expires.microsecond) == (0, 0, 0, 0)
+        last = expires - timedelta(days=1)
+        until_text = f" through {last:%Y-%m-%d} (UTC)" if midnight else f" until {expires:%Y-%m-%d %H:%M} UTC"
     console.say(f"{found.fingerprint} ({found.check_id} {found.resource.id}): {status}{until_text}")
 
 
 Reason = Annotated[str, typer.Option("--reason", help="Why (kept with the finding; required).")]
 Until = Annotated[
-    str | None, typer.Option("--until", metavar="DATE", help="Stop applying after this date (ISO 8601).")
+    str | None,
+    typer.Option(
+        "--expires",
+        "--until",
+        metavar="DATE",
+        help="Last day the ignore applies (2027-03-31: through that day, UTC); then it counts again.",
+    ),
 ]
 Fingerprint = Annotated[str, typer.Argument(help="Fingerprint or a unique prefix of it.")]
 
 
 @app.command(
     "ignore",
-    epilog="Example:\n\n\b\n  cloudwaste findings ignore cw1:3f2a --reason 'DR standby' --until 2027-03-31",
+    epilog="Example:\n\n\b\n  cloudwaste findings ignore cw1:3f2a --reason 'DR standby' --expires 2027-03-31",
 )
 def ignore(fingerprint: Fingerprint, reason: Reason, until: Until = None, db: Db = None) -> None:
     """Ignore a finding in this and later scans: it is still listed, never counted in totals or gates."""

@@ -8,15 +8,21 @@ import typer
 
 from cloudwaste.cli import console
 from cloudwaste.cli.options import (
+    Baseline,
     Db,
     Export,
     FailOnCount,
+    FailOnNew,
     FailOnSeverity,
     FailOver,
+    FailOverIncrease,
     Format,
+    IgnoreFile,
     MinCost,
+    NoIgnore,
     Output,
     Quiet,
+    ShowIgnored,
     SoftFail,
     Width,
 )
@@ -28,6 +34,7 @@ Examples:
   cloudwaste report                                   # the latest scan as a table
   cloudwaste report latest -f csv -o waste.csv        # cron: CSV for a spreadsheet
   cloudwaste report 20261201-0722 --fail-over 500     # gate on a stored scan (id prefix)
+  cloudwaste report --baseline previous --fail-on-new # exit 3 if anything new since the scan before
 """
 
 
@@ -43,7 +50,13 @@ def report(
     fail_on_count: FailOnCount = None,
     fail_on_severity: FailOnSeverity = None,
     soft_fail: SoftFail = False,
+    baseline: Baseline = None,
+    fail_on_new: FailOnNew = False,
+    fail_over_increase: FailOverIncrease = None,
     min_cost: MinCost = None,
+    ignore_file: IgnoreFile = None,
+    no_ignore: NoIgnore = False,
+    show_ignored: ShowIgnored = False,
     strict: Annotated[
         bool,
         typer.Option(
@@ -58,6 +71,7 @@ def report(
 ) -> None:
     """Re-render a stored scan from the local store."""
     with console.handled():
+        from cloudwaste.cli.baseline import resolve_baseline
         from cloudwaste.cli.common import open_store
         from cloudwaste.cli.output import OutputOptions, build, emit, gate_options
         from cloudwaste.config import load_config
@@ -73,8 +87,20 @@ def report(
             width=width,
             quiet=quiet,
             min_cost=min_cost if min_cost is not None else load_config().data.min_cost,
+            ignore_file=ignore_file,
+            no_ignore=no_ignore,
+            show_ignored=show_ignored,
+            history_db=db,
         )
-        rep = build(scan, findings, opts, gate_options(fail_over, fail_on_count, fail_on_severity, soft_fail))
+        gate = gate_options(
+            fail_over,
+            fail_on_count,
+            fail_on_severity,
+            soft_fail,
+            fail_on_new=fail_on_new,
+            fail_over_increase=fail_over_increase,
+        )
+        rep = build(scan, findings, opts, gate, baseline=resolve_baseline(baseline, scan, db))
         emit(rep, opts)
         code = report_exit_code(rep, strict=strict)
     raise typer.Exit(code)

@@ -23,11 +23,19 @@ class GateOptions:
     fail_on_count: int | None = None
     fail_on_severity: Severity | None = None
     soft_fail: bool = False
+    fail_on_new: bool = False  # needs a baseline: a counted finding the baseline lacks breaches
+    fail_over_increase: float | None = None  # needs a baseline: monthly total grew by more than this
 
     @property
     def configured(self) -> bool:
         """True when any gate flag was given."""
-        return any(v is not None for v in (self.fail_over, self.fail_on_count, self.fail_on_severity))
+        thresholds = (self.fail_over, self.fail_on_count, self.fail_on_severity, self.fail_over_increase)
+        return self.fail_on_new or any(v is not None for v in thresholds)
+
+    @property
+    def needs_baseline(self) -> bool:
+        """True when a gate compares with a baseline (``--fail-on-new``, ``--fail-over-increase``)."""
+        return self.fail_on_new or self.fail_over_increase is not None
 
 
 def evaluate(report: Report, options: GateOptions) -> GateResult:
@@ -59,6 +67,26 @@ def evaluate(report: Report, options: GateOptions) -> GateResult:
         n = sum(1 for f in counted if f.severity.rank >= level.rank)
         rules.append(
             GateRule(flag=f"--fail-on-severity {level.value}", threshold=level.rank, actual=n, breached=n > 0)
+        )
+    if options.needs_baseline and report.baseline is None:
+        from cloudwaste.errors import UsageError
+
+        raise UsageError(
+            "--fail-on-new and --fail-over-increase compare with a baseline",
+            hint="add --baseline latest (the previous stored scan), --baseline FILE or --baseline SCAN_ID",
+        )
+    if options.fail_on_new:
+        n = sum(1 for f in counted if report.baseline_status.get(f.fingerprint, "new") == "new")
+        rules.append(GateRule(flag="--fail-on-new", threshold=0, actual=n, breached=n > 0))
+    if options.fail_over_increase is not None and report.baseline is not None:
+        growth = round(report.baseline.change, 2)
+        rules.append(
+            GateRule(
+                flag="--fail-over-increase",
+                threshold=options.fail_over_increase,
+                actual=growth,
+                breached=growth > options.fail_over_increase,
+            )
         )
     return GateResult(
         configured=options.configured,
