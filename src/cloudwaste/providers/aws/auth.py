@@ -61,10 +61,12 @@ _loader_lock = threading.Lock()
 _loader: Any = None
 
 
-def new_session(**kwargs: Any) -> boto3.session.Session:
+def new_session(credentials: Any = None, **kwargs: Any) -> boto3.session.Session:
     """A boto3 session whose botocore data loader (parsed service models) is shared process-wide.
 
     Each session otherwise re-reads and parses the EC2 model (~0.1 s) when it creates its first client.
+    ``credentials`` (botocore credentials, e.g. refreshable assumed-role ones) replace the
+    standard chain: the session resolves exactly those.
     """
     import boto3
     import botocore.loaders
@@ -76,10 +78,28 @@ def new_session(**kwargs: Any) -> boto3.session.Session:
             _loader = botocore.loaders.create_loader()
         core = botocore.session.Session()
         core.register_component("data_loader", _loader)
+        if credentials is not None:
+            from botocore.credentials import CredentialResolver
+
+            core.register_component("credential_provider", CredentialResolver([_given(credentials)]))
         session = boto3.session.Session(botocore_session=core, **kwargs)
         # boto3 appends its resource-model path to the loader on every session: keep one copy
         _loader.search_paths[:] = list(dict.fromkeys(_loader.search_paths))
     return session
+
+
+def _given(credentials: Any) -> Any:
+    """A botocore credential provider that hands out ``credentials`` (built elsewhere)."""
+    from botocore.credentials import CredentialProvider
+
+    class Given(CredentialProvider):
+        METHOD = "assume-role"
+        CANONICAL_NAME = "cloudwaste-given"
+
+        def load(self) -> Any:
+            return credentials
+
+    return Given()
 
 
 def botocore_config(options: AwsOptions) -> Config:

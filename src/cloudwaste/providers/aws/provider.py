@@ -1,5 +1,8 @@
 """The AWS provider: one account, its regions as scope units, a memoizing session per region.
 
+Several accounts (``--org``, ``--accounts-file``) are :class:`~cloudwaste.providers.aws.org.AwsOrgProvider`,
+which drives one of these per account with that account's credentials.
+
 ``plan()`` resolves credentials and calls ``sts:GetCallerIdentity`` once, reads the account alias
 (optional) and ``DescribeRegions(AllRegions=True)`` once, then selects the regions. ``open_unit()`` is
 cheap: clients are created on first use, one per service, under the account's lock (a
@@ -37,17 +40,32 @@ class AwsProvider:
 
     name = "aws"
 
-    def __init__(self, options: AwsOptions | None = None) -> None:
+    def __init__(
+        self,
+        options: AwsOptions | None = None,
+        *,
+        identity: auth.Identity | None = None,
+        label: str = "",
+        client_lock: threading.Lock | None = None,
+    ) -> None:
+        """``identity`` (already verified, e.g. an assumed role's) skips credential resolution and the
+        identity calls; ``label`` then names the account; ``client_lock`` is shared by providers that
+        create clients from one session (the organizations scan passes all three)."""
         self.options = options or AwsOptions()
         self.operations: list[Operation] = []
         self._ops_lock = threading.Lock()
-        self._client_lock = threading.Lock()
+        self._client_lock = client_lock or threading.Lock()
         self._identity_lock = threading.Lock()
-        self._identity: auth.Identity | None = None
-        self._label = ""
+        self._identity: auth.Identity | None = identity
+        self._label = label
         self._regions: dict[str, str] | None = None
         self._regions_error: str | None = None
         self._regions_listed = False
+
+    @property
+    def client_lock(self) -> threading.Lock:
+        """The lock that serializes client creation from this provider's boto3 session."""
+        return self._client_lock
 
     # -- bookkeeping -------------------------------------------------------------------------
 
