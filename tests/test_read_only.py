@@ -38,6 +38,7 @@ def test_full_scan_makes_only_read_calls_allowed_by_the_policy(aws: str) -> None
         "cloudwatch": "cloudwatch",
         "sts": "sts",
         "iam": "iam",
+        "rds": "rds",
     }
     used = {f"{prefix[s]}:{o}" for s, o in ops}
     assert used <= allowed, sorted(used - allowed)

@@ -28,6 +28,13 @@ AWS_COLLECTIONS = {
     "elbv2:load_balancers",
     "elbv2:target_groups",
     "elb:load_balancers",
+    "ec2:security_groups",
+    "ec2:subnets",
+    "ec2:internet_gateways",
+    "ec2:vpc_endpoints",
+    "elbv2:listeners",
+    "elbv2:load_balancer_attributes",
+    "rds:db_instances",
 }
 FIRST_AWS_CHECKS = {
     "aws.ebs.unattached_volume",
@@ -61,16 +68,19 @@ def _section(path: Path, start: str, stop: str) -> list[str]:
 
 
 def _table_rows(lines: list[str]) -> list[tuple[str, str]]:
-    """(header row, data row) for every data row of every Markdown table in ``lines``."""
+    """(header, data row) for every data row of every Markdown table in ``lines``; the header is the
+    table's header row after the heading above it (the RDS table names its resource type there)."""
     rows: list[tuple[str, str]] = []
-    header = ""
+    header = heading = ""
     in_table = False
     for line in lines:
+        if line.startswith("#"):
+            heading = line
         if not line.startswith("|"):
             in_table = False
             continue
         if not in_table:
-            header, in_table = line, True
+            header, in_table = f"{heading}\n{line}", True
         elif not re.match(r"^\|[\s|:-]+\|$", line):
             rows.append((header, line))
     return rows
@@ -97,10 +107,17 @@ def test_inventory_matcher_needs_both_parts_on_one_row_or_its_header():
         "| # | `orphan_type` (resource_type `nat_gateway`) | Rule |",
         "|---|---|---|",
         "| 60 | `no_routes` | z |",
+        "",
+        "### 1.1.6 RDS instances (`rds_instance`; L6250)",
+        "| # | `orphan_type` | Rule |",
+        "|---|---|---|",
+        "| 50 | `stopped` | w |",
     ]
     rows = _table_rows(text)
     assert _on_one_row(rows, "aws:ebs_volume_unattached/unattached")
     assert _on_one_row(rows, "aws:nat_gateway/no_routes")
+    assert _on_one_row(rows, "aws:rds_instance/stopped")
+    assert not _on_one_row(rows, "aws:nat_gateway/stopped")
     assert not _on_one_row(rows, "aws:elastic_ip_idle/unattached")
     assert not _on_one_row(rows, "aws:ebs_volume_unattached/no_routes")
 

@@ -13,6 +13,10 @@ from cloudwaste.pricing.book import PriceBook
 
 GP3_FREE_IOPS = 3000
 GP3_FREE_THROUGHPUT = 125  # MiB/s
+GP3_MAX_IOPS_PER_GIB = 500  # provisioned IOPS above the 3,000 baseline: at most 500 per GiB
+GP3_MIBPS_PER_IOPS = 0.25  # gp3 throughput: at most 0.25 MiB/s per provisioned IOPS
+IO_MIBPS_PER_IOPS = 0.25  # io1/io2 throughput scales at about 256 KiB/s per provisioned IOPS
+IO_MIN_IOPS = 100
 IO2_TIERS = (
     (32_000, "ebs.io2.iops_month"),
     (64_000, "ebs.io2.iops_month.tier2"),
@@ -83,6 +87,26 @@ def ebs_volume_monthly(
     if volume_type == "standard":
         total = with_note(total, "I/O request charges not included")
     return total
+
+
+def change_saving(current: Money, target: Money, change: str) -> Money:
+    """The monthly saving of a change: ``current`` cost minus ``target`` cost (unknown if either is).
+
+    Never the resource's full cost: a volume that changes type keeps costing its target price.
+    """
+    if current.amount is None or target.amount is None:
+        missing = current if current.amount is None else target
+        return Money.unknown(CostKind.SAVING, detail=f"{change}: {missing.detail or 'price unknown'}")
+    bases = [b for b in (current.basis, target.basis) if b is not None]
+    basis = max(bases, key=_BASIS_RANK.__getitem__) if bases else None
+    return Money(
+        amount=round(current.amount - target.amount, 2),
+        currency=current.currency,
+        basis=basis,
+        kind=CostKind.SAVING,
+        detail=f"{change}: now ${current.amount:.2f} [{current.detail}] - after ${target.amount:.2f} "
+        f"[{target.detail}]",
+    )
 
 
 def snapshot_monthly(prices: PriceBook, region: str, size_gb: float, tier: str | None = "standard") -> Money:

@@ -38,6 +38,13 @@ COLLECTIONS = (
     "elbv2:load_balancers",
     "elbv2:target_groups",
     "elb:load_balancers",
+    "ec2:security_groups",
+    "ec2:subnets",
+    "ec2:internet_gateways",
+    "ec2:vpc_endpoints",
+    "elbv2:listeners",
+    "elbv2:load_balancer_attributes",
+    "rds:db_instances",
 )
 STATE_CODES = {
     "pending": 0,
@@ -624,3 +631,222 @@ def hit_ok() -> Any:
         return hit
 
     return check
+
+
+# --- metric series for the EBS / EIP checks (engineer A) ---------------------------------------------
+
+
+def metric_series(
+    query: Any, resource_id: str, values: Iterable[float], *, ending_days_ago: float = 0
+) -> dict[MetricKey, MetricSeries]:
+    """One series keyed as ``query`` keys it for ``resource_id``: ``values`` oldest first, one per period,
+    timestamps at period starts (as CloudWatch returns them), the last period ending ``ending_days_ago``
+    before NOW. An empty ``values`` gives no series at all (no datapoints: unknown)."""
+    points = [float(v) for v in values]
+    if not points:
+        return {}
+    end = NOW - timedelta(days=ending_days_ago)
+    step = timedelta(seconds=query.period_s)
+    stamps = tuple(end - step * (len(points) - n) for n in range(len(points)))
+    return {
+        query.key(resource_id): MetricSeries(
+            timestamps=stamps, values=tuple(points), stat=query.stat, period_s=query.period_s, days=query.days
+        )
+    }
+
+
+def volume_io(
+    vid: str,
+    reads: Iterable[float],
+    writes: Iterable[float] | None = None,
+    *,
+    ending_days_ago: float = 0,
+    window: int = 90,
+) -> dict[MetricKey, MetricSeries]:
+    """Daily VolumeReadOps / VolumeWriteOps Sums (counts per day, oldest first) as the EBS checks query
+    them; ``writes`` defaults to zeros."""
+    from cloudwaste.checks.aws.ebs import activity_queries
+
+    read_q, write_q = activity_queries(window)
+    reads = list(reads)
+    series = metric_series(read_q, vid, reads, ending_days_ago=ending_days_ago)
+    writes = [0.0] * len(reads) if writes is None else list(writes)
+    return series | metric_series(write_q, vid, writes, ending_days_ago=ending_days_ago)
+
+
+def data_volume(estate: Aws, vid: str, instance: str = "i-0a", **kwargs: Any) -> dict[str, Any]:
+    """A volume attached to ``instance`` as a data device (/dev/sdf), not as its root."""
+    vol = estate.volume(vid, attached_to=[instance], **kwargs)
+    vol["Attachments"][0]["Device"] = "/dev/sdf"
+    return vol
+
+
+# --- builders for the EC2 instance / ELB / RDS / NAT checks (engineer B) ---------------------------------
+
+
+def series_by_time(
+    query: Any, resource_id: str, value: Any, *, points: int | None = None
+) -> dict[MetricKey, MetricSeries]:
+    """A full-window series of ``query`` whose datapoint at each period start is ``value(stamp)``;
+    ``value`` returning None leaves that period out (no datapoint)."""
+    count = points if points is not None else int(query.days * 86400 // query.period_s)
+    step = timedelta(seconds=query.period_s)
+    pairs = [(NOW - step * (count - n), value(NOW - step * (count - n))) for n in range(count)]
+    pairs = [(t, float(v)) for t, v in pairs if v is not None]
+    if not pairs:
+        return {}
+    return {
+        query.key(resource_id): MetricSeries(
+            timestamps=tuple(t for t, _ in pairs),
+            values=tuple(v for _, v in pairs),
+            stat=query.stat,
+            period_s=query.period_s,
+            days=query.days,
+        )
+    }
+
+
+def listener(
+    lb: Mapping[str, Any], port: int = 80, protocol: str = "HTTP", *, action: str = "forward"
+) -> dict[str, Any]:
+    """An elbv2 DescribeListeners item of ``lb``."""
+    arn = str(lb["LoadBalancerArn"])
+    default: dict[str, Any] = {"Type": action, "Order": 1}
+    if action == "forward":
+        default["TargetGroupArn"] = f"{ELB_ARN}:targetgroup/tg-{port}/73e2d6bc24d8a067"
+    elif action == "redirect":
+        default["RedirectConfig"] = {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}
+    return {
+        "ListenerArn": arn.replace(":loadbalancer/", ":listener/") + f"/{port:016x}",
+        "LoadBalancerArn": arn,
+        "Port": port,
+        "Protocol": protocol,
+        "DefaultActions": [default],
+    }
+
+
+def security_group(
+    group_id: str, ingress: Iterable[tuple[str, int | None, int | None]] = ()
+) -> dict[str, Any]:
+    """A DescribeSecurityGroups item; ``ingress`` is (IpProtocol, FromPort, ToPort) from anywhere."""
+    perms = []
+    for proto, low, high in ingress:
+        perm: dict[str, Any] = {
+            "IpProtocol": proto,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            "Ipv6Ranges": [],
+            "PrefixListIds": [],
+            "UserIdGroupPairs": [],
+        }
+        if low is not None:
+            perm |= {"FromPort": low, "ToPort": high}
+        perms.append(perm)
+    return {
+        "GroupId": group_id,
+        "GroupName": group_id,
+        "Description": "test",
+        "OwnerId": ACCOUNT,
+        "VpcId": "vpc-0main",
+        "IpPermissions": perms,
+        "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    }
+
+
+def lb_attributes(lb: Mapping[str, Any], *, cross_zone: bool) -> dict[str, Any]:
+    """The collector's item for one NLB/GWLB: its DescribeLoadBalancerAttributes ``Attributes``."""
+    return {
+        "LoadBalancerArn": lb["LoadBalancerArn"],
+        "Attributes": [
+            {"Key": "deletion_protection.enabled", "Value": "false"},
+            {"Key": "load_balancing.cross_zone.enabled", "Value": "true" if cross_zone else "false"},
+        ],
+    }
+
+
+def subnet(subnet_id: str, zone: str = "us-east-1a", vpc: str = "vpc-0main") -> dict[str, Any]:
+    """A DescribeSubnets item."""
+    return {
+        "SubnetId": subnet_id,
+        "VpcId": vpc,
+        "AvailabilityZone": zone,
+        "AvailabilityZoneId": "use1-az1",
+        "CidrBlock": "10.0.1.0/24",
+        "State": "available",
+        "AvailableIpAddressCount": 250,
+        "MapPublicIpOnLaunch": False,
+    }
+
+
+def internet_gateway(igw_id: str, vpc: str | None = "vpc-0main") -> dict[str, Any]:
+    """A DescribeInternetGateways item; an attached one has State ``available`` (as the API says)."""
+    return {
+        "InternetGatewayId": igw_id,
+        "OwnerId": ACCOUNT,
+        "Attachments": [{"VpcId": vpc, "State": "available"}] if vpc else [],
+    }
+
+
+def vpc_endpoint(
+    vpce_id: str,
+    service: str,
+    *,
+    route_tables: Iterable[str] = (),
+    kind: str = "Gateway",
+    vpc: str = "vpc-0main",
+    state: str = "available",
+) -> dict[str, Any]:
+    """A DescribeVpcEndpoints item for ``com.amazonaws.us-east-1.<service>``."""
+    return {
+        "VpcEndpointId": vpce_id,
+        "VpcEndpointType": kind,
+        "VpcId": vpc,
+        "ServiceName": f"com.amazonaws.{REGION}.{service}",
+        "State": state,
+        "RouteTableIds": list(route_tables),
+    }
+
+
+def db_instance(
+    ident: str,
+    *,
+    engine: str = "postgres",
+    db_class: str = "db.m5.large",
+    status: str = "available",
+    age: float = 100,
+    multi_az: bool = False,
+    storage: int = 100,
+    storage_type: str = "gp3",
+    iops: int | None = None,
+    cluster: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    backup_retention: int = 7,
+    replica_source: str | None = None,
+    replicas: Iterable[str] = (),
+) -> dict[str, Any]:
+    """A DescribeDBInstances item (tags in TagList, as the API returns them)."""
+    db: dict[str, Any] = {
+        "DBInstanceIdentifier": ident,
+        "DBInstanceArn": f"arn:aws:rds:{REGION}:{ACCOUNT}:db:{ident}",
+        "DBInstanceClass": db_class,
+        "Engine": engine,
+        "EngineVersion": "16.3" if "postgres" in engine else "8.0.36",
+        "DBInstanceStatus": status,
+        "InstanceCreateTime": NOW - timedelta(days=age),
+        "AllocatedStorage": 1 if cluster else storage,
+        "StorageType": "aurora" if engine.startswith("aurora") else storage_type,
+        "MultiAZ": multi_az,
+        "AvailabilityZone": "us-east-1a",
+        "BackupRetentionPeriod": backup_retention,
+        "ReadReplicaDBInstanceIdentifiers": list(replicas),
+        "TagList": [{"Key": k, "Value": v} for k, v in (tags or {}).items()],
+        "Endpoint": {"Address": f"{ident}.abc.{REGION}.rds.amazonaws.com", "Port": 5432},
+    }
+    if storage_type == "gp3" and not cluster:
+        db |= {"Iops": iops or 3000, "StorageThroughput": 125}
+    elif iops:
+        db["Iops"] = iops
+    if cluster:
+        db["DBClusterIdentifier"] = cluster
+    if replica_source:
+        db["ReadReplicaSourceDBInstanceIdentifier"] = replica_source
+    return db

@@ -25,6 +25,7 @@ class TestUnusedAmi:
         assert hit.cost_includes == ("snap-0r", "snap-0d")
         assert hit.evidence["cost_bound"].startswith("upper bound")
         assert hit.confidence is Confidence.MEDIUM  # at most: launch permissions are not read
+        assert hit.evidence["scenario"] == "unused_ami_snapshot"
         assert "never launched" in hit.reason and "200 days" in hit.reason
         assert (
             hit.recommendation is not None

@@ -1,13 +1,18 @@
-"""aws.ebs.unattached_volume, aws.ebs.volume_on_stopped_instance and aws.ebs.gp2_volume."""
+"""aws.ebs.unattached_volume, aws.ebs.idle_volume, aws.ebs.volume_on_stopped_instance, aws.ebs.gp2_volume."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from tests.checks.aws.conftest import data_volume
+from tests.checks.aws.conftest import volume_io as io
 
 from cloudwaste.model import Confidence, CostBasis, CostKind
 from cloudwaste.pricing.book import PriceBook
 
 UNATTACHED = "aws.ebs.unattached_volume"
+IDLE = "aws.ebs.idle_volume"
 ON_STOPPED = "aws.ebs.volume_on_stopped_instance"
 GP2 = "aws.ebs.gp2_volume"
 
@@ -125,6 +130,188 @@ class TestUnattachedVolume:
         assert hits[1].cost.amount == 22.5  # 500 x 0.045
 
 
+class TestUnattachedVolumeHistory:
+    """The I/O history (CloudWatch reports a volume's operations only while it is attached)."""
+
+    def test_no_datapoints_is_the_unattached_variant_with_unknown_history(self, estate):
+        [hit] = estate.run(UNATTACHED, ec2__volumes=[estate.volume("vol-0a1", age=45)])
+        assert hit.evidence["scenario"] == "unattached"
+        assert hit.evidence["io_history"].startswith("unknown")
+        assert hit.evidence["detached_days_at_least"] == 45.0
+        assert hit.evidence["snapshot_to_keep_monthly_at_most"] == 5.0  # 100 GiB x $0.05, upper bound
+
+    def test_never_used_volume_detached_ten_days_ago(self, estate, hit_ok):
+        vol = estate.volume("vol-0a1", age=40)
+        metrics = io("vol-0a1", [0] * 30, ending_days_ago=10)
+        [hit] = estate.run(UNATTACHED, metrics=metrics, ec2__volumes=[vol])
+        hit_ok(hit)
+        assert hit.evidence["scenario"] == "never_used"
+        assert hit.evidence["detached_days_at_least"] == 10.0
+        assert hit.confidence is Confidence.MEDIUM  # detached under 30 days: the review band
+        assert "last saw it attached 10 days ago" in hit.reason
+        assert "no I/O since it was created 40 days ago" in hit.reason
+        assert hit.evidence["activity"]["datapoints"] == 30
+        json.dumps(hit.evidence)  # stored as JSON
+
+    def test_recently_abandoned_volume(self, estate):
+        vol = estate.volume("vol-0a1", age=200)
+        metrics = io("vol-0a1", [0] * 5 + [40] * 15, ending_days_ago=12)
+        [hit] = estate.run(UNATTACHED, metrics=metrics, ec2__volumes=[vol])
+        assert hit.evidence["scenario"] == "recently_abandoned"
+        assert hit.evidence["io_idle_days"] == 12.0
+        assert hit.confidence is Confidence.MEDIUM
+        assert "its last I/O was 12 days ago" in hit.reason
+
+    def test_long_abandoned_volume(self, estate):
+        vol = estate.volume("vol-0a1", age=200)
+        metrics = io("vol-0a1", [100] * 10, [3] * 10, ending_days_ago=45)
+        [hit] = estate.run(UNATTACHED, metrics=metrics, ec2__volumes=[vol])
+        assert hit.evidence["scenario"] == "long_abandoned"
+        assert hit.confidence is Confidence.HIGH
+        assert hit.evidence["activity"]["operations_total"] == 1030.0
+
+    def test_writes_alone_are_activity(self, estate):
+        vol = estate.volume("vol-0a1", age=200)
+        metrics = io("vol-0a1", [0] * 10, [0] * 9 + [7], ending_days_ago=20)
+        [hit] = estate.run(UNATTACHED, metrics=metrics, ec2__volumes=[vol])
+        assert hit.evidence["scenario"] == "recently_abandoned"
+
+    def test_old_volume_with_no_io_in_the_window_is_long_abandoned(self, estate):
+        vol = estate.volume("vol-0a1", age=300)
+        metrics = io("vol-0a1", [0] * 50, ending_days_ago=40)
+        [hit] = estate.run(UNATTACHED, metrics=metrics, ec2__volumes=[vol])
+        assert hit.evidence["scenario"] == "long_abandoned"
+        assert "did no I/O in the last 90 days" in hit.reason
+
+    def test_volume_seen_attached_three_days_ago_is_not_flagged_however_old(self, estate):
+        # the original's "recently active" skip: age alone would give a high-confidence finding
+        vol = estate.volume("vol-0a1", age=300)
+        metrics = io("vol-0a1", [900] * 60, ending_days_ago=3)
+        assert estate.run(UNATTACHED, metrics=metrics, ec2__volumes=[vol]) == []
+
+    @pytest.mark.parametrize(
+        ("detached", "expected"),
+        [
+            (6.9, None),
+            (7, Confidence.MEDIUM),
+            (29, Confidence.MEDIUM),
+            (30, Confidence.HIGH),
+            (31, Confidence.HIGH),
+        ],
+    )
+    def test_detach_time_boundaries(self, estate, detached, expected):
+        vol = estate.volume("vol-0a1", age=300)
+        metrics = io("vol-0a1", [5] * 20, ending_days_ago=detached)
+        hits = estate.run(UNATTACHED, metrics=metrics, ec2__volumes=[vol])
+        assert [h.confidence for h in hits] == ([expected] if expected else [])
+
+    def test_window_parameter_changes_the_queries(self, estate):
+        from cloudwaste.checks.registry import get_check
+
+        spec = get_check(UNATTACHED)
+        [read, write] = spec.metrics(spec.params(window_days=30))  # type: ignore[misc]
+        assert (read.metric, write.metric) == ("VolumeReadOps", "VolumeWriteOps")
+        assert (read.stat, read.period_s, read.days, read.namespace) == ("Sum", 86400, 30, "AWS/EBS")
+
+
+# --- aws.ebs.idle_volume -------------------------------------------------------------------------
+
+
+class TestIdleVolume:
+    @pytest.fixture
+    def inst(self, estate):
+        return estate.instance("i-0a", volumes=["vol-0root"], launched_days=200)
+
+    def run(self, estate, inst, vol, metrics, **params):
+        return estate.run(IDLE, params=params, metrics=metrics, ec2__instances=[inst], ec2__volumes=[vol])
+
+    def test_no_volumes_no_hits(self, estate):
+        assert estate.run(IDLE) == []
+
+    def test_quiet_data_volume_is_flagged_with_its_full_cost(self, estate, inst, hit_ok):
+        vol = data_volume(estate, "vol-0d", age=100, size=200, vtype="gp3")
+        [hit] = self.run(estate, inst, vol, io("vol-0d", [500] * 10 + [0] * 40))
+        hit_ok(hit)
+        assert hit.evidence["scenario"] == "attached_idle"
+        assert hit.evidence["idle_days"] == 40
+        assert hit.cost.amount == 16.0 and hit.cost.kind is CostKind.COST
+        assert hit.confidence is Confidence.MEDIUM
+        assert "i-0a" in hit.reason and "40 days" in hit.reason
+        assert hit.evidence["activity"]["last_activity"] == estate.ago(40).isoformat()
+        assert "aws ec2 detach-volume --volume-id vol-0d" in (hit.recommendation or "")
+        json.dumps(hit.evidence)
+
+    @pytest.mark.parametrize(
+        ("quiet", "expected"),
+        [
+            (29, None),
+            (30, Confidence.MEDIUM),
+            (31, Confidence.MEDIUM),
+            (59, Confidence.MEDIUM),
+            (60, Confidence.HIGH),
+        ],
+    )
+    def test_quiet_day_boundaries(self, estate, inst, quiet, expected):
+        vol = data_volume(estate, "vol-0d", age=120)
+        hits = self.run(estate, inst, vol, io("vol-0d", [800] * (90 - quiet) + [0] * quiet))
+        assert [h.confidence for h in hits] == ([expected] if expected else [])
+
+    def test_never_used_since_creation(self, estate, inst):
+        vol = data_volume(estate, "vol-0d", age=45)
+        [hit] = self.run(estate, inst, vol, io("vol-0d", [0] * 45))
+        assert hit.evidence["scenario"] == "attached_never_used"
+        assert "since it was created 45 days ago" in hit.reason
+
+    @pytest.mark.parametrize(("ops", "flagged"), [(100, True), (101, False)])
+    def test_daily_operation_threshold_boundary(self, estate, inst, ops, flagged):
+        # a day is quiet at 100 operations (about 0.001 IOPS), active above
+        vol = data_volume(estate, "vol-0d", age=120)
+        hits = self.run(estate, inst, vol, io("vol-0d", [5000] * 50 + [ops] + [0] * 29))
+        assert len(hits) == int(flagged)
+
+    def test_root_volume_is_left_to_the_instance_checks(self, estate, inst):
+        root = estate.volume("vol-0root", attached_to=["i-0a"], age=100)  # /dev/xvda = RootDeviceName
+        assert self.run(estate, inst, root, io("vol-0root", [0] * 60)) == []
+
+    def test_volume_of_a_stopped_instance_is_left_to_the_stopped_check(self, estate):
+        inst = estate.instance("i-0a", stopped_days=60)
+        vol = data_volume(estate, "vol-0d", age=100)
+        assert self.run(estate, inst, vol, io("vol-0d", [0] * 60)) == []
+
+    def test_instance_missing_from_describe_instances_is_not_guessed(self, estate):
+        vol = data_volume(estate, "vol-0d", instance="i-0gone", age=100)
+        assert estate.run(IDLE, metrics=io("vol-0d", [0] * 60), ec2__volumes=[vol]) == []
+
+    def test_no_datapoints_is_unknown_never_idle(self, estate, inst):
+        vol = data_volume(estate, "vol-0d", age=100)
+        assert self.run(estate, inst, vol, {}) == []
+
+    def test_a_volume_not_reporting_now_is_unknown(self, estate, inst):
+        vol = data_volume(estate, "vol-0d", age=100)
+        assert self.run(estate, inst, vol, io("vol-0d", [0] * 60, ending_days_ago=5)) == []
+
+    def test_only_reported_days_count_as_quiet(self, estate, inst):
+        # a Xen instance reports nothing on quiet days: 20 reported zero days in 90 are not 90 idle days
+        vol = data_volume(estate, "vol-0d", age=120)
+        assert self.run(estate, inst, vol, io("vol-0d", [0] * 20)) == []
+
+    def test_volume_reporting_only_active_days_is_not_idle(self, estate, inst):
+        vol = data_volume(estate, "vol-0d", age=120)
+        assert self.run(estate, inst, vol, io("vol-0d", [300] * 60)) == []
+
+    def test_service_managed_volume_is_skipped(self, estate, inst):
+        vol = data_volume(estate, "vol-0d", age=100)
+        vol["Operator"] = {"Managed": True, "Principal": "eks.amazonaws.com"}
+        assert self.run(estate, inst, vol, io("vol-0d", [0] * 60)) == []
+
+    def test_unattached_and_idle_share_one_set_of_queries(self):
+        from cloudwaste.checks.registry import get_check
+
+        unattached, idle = get_check(UNATTACHED), get_check(IDLE)
+        assert unattached.metrics and idle.metrics
+        assert unattached.metrics(unattached.params()) == idle.metrics(idle.params())
+
+
 # --- aws.ebs.volume_on_stopped_instance ----------------------------------------------------------
 
 
@@ -144,6 +331,7 @@ class TestVolumeOnStoppedInstance:
         assert hit.evidence["instances"][0]["instance_id"] == "i-0a"
         assert hit.evidence["instances"][0]["delete_on_termination"] is True
         assert "i-0a" in hit.reason and "45 days" in hit.reason
+        assert hit.evidence["scenario"] == "volume_on_stopped_instance"
 
     def test_stopped_for_a_quarter_gives_high_confidence(self, estate):
         inst = estate.instance("i-0a", stopped_days=100)
@@ -234,6 +422,7 @@ class TestGp2Volume:
         assert hit.recommendation is not None
         assert hit.recommendation.endswith("aws ec2 modify-volume --volume-id vol-0a1 --volume-type gp3")
         assert "$2.00" in hit.reason
+        assert hit.evidence["scenario"] == "gp2_migration_opportunity"
 
     def test_gp3_volume_is_not_flagged(self, estate):
         vol = estate.volume("vol-0a1", vtype="gp3", attached_to=["i-0a"])

@@ -1,9 +1,14 @@
-"""aws.ec2.unassociated_eip and aws.ec2.stopped_instance."""
+"""The EC2 checks: unassociated Elastic IPs, and stopped, idle, oversized, old, x86, off-hours, untagged and
+Spot-ready instances."""
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+from tests.checks.aws.conftest import series_by_time
+
+from cloudwaste.checks.registry import get_check
 from cloudwaste.model import Confidence, CostBasis, CostKind
 
 EIP = "aws.ec2.unassociated_eip"
@@ -12,6 +17,24 @@ IPV4_MONTH = 3.65  # $0.005/hour x 730 hours
 
 
 # --- aws.ec2.unassociated_eip --------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _hits_are_storable(estate, monkeypatch):
+    """Every hit of this module's runs: JSON evidence, a cost detail, a non-negative amount, a sentence."""
+    run = estate.run
+
+    def checked(*args, **kwargs):
+        hits = run(*args, **kwargs)
+        for hit in hits:
+            json.dumps(hit.evidence)
+            assert hit.cost.detail and (hit.cost.amount is None or hit.cost.amount >= 0)
+            assert hit.reason[0].isupper() and hit.reason.endswith("."), hit.reason
+            # the engine substitutes only <id> and <region> in a check's own recommendation
+            assert "<arn>" not in (hit.recommendation or get_check(args[0]).recommendation)
+        return hits
+
+    monkeypatch.setattr(estate, "run", checked)
 
 
 class TestUnassociatedEip:
@@ -279,3 +302,407 @@ class TestStoppedInstance:
         ]
         hits = estate.run(STOPPED, ec2__instances=instances, ec2__volumes=vols)
         assert [(h.resource.id, h.cost.amount) for h in hits] == [("i-0a", 0.64), ("i-0d", 8.0)]
+
+
+# --- running instances: idle, oversized, family changes, off-hours, untagged, Spot ------------------
+
+IDLE = "aws.ec2.idle_instance"
+OVERSIZED = "aws.ec2.oversized_instance"
+PREVIOUS = "aws.ec2.previous_generation"
+GRAVITON = "aws.ec2.non_graviton"
+OFF_HOURS = "aws.ec2.off_hours_instance"
+UNTAGGED = "aws.ec2.untagged_instance"
+SPOT = "aws.ec2.spot_candidate"
+M5_LARGE_MONTH = round(0.096 * 730, 2)  # 70.08
+
+
+def running(estate, iid="i-0a", itype="m5.large", up=30, **fields):
+    inst = estate.instance(iid, itype=itype, launched_days=up)
+    inst |= {"Architecture": "x86_64", "PlatformDetails": "Linux/UNIX", "EnaSupport": True}
+    inst |= {
+        "VirtualizationType": "hvm",
+        "Placement": {"AvailabilityZone": "us-east-1a", "Tenancy": "default"},
+    }
+    tags = fields.pop("tags", None)
+    if tags:
+        inst["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
+    return inst | fields
+
+
+def cpu(iid, value, days=14):
+    from cloudwaste.checks.aws.ec2 import hourly_cpu
+
+    return series_by_time(hourly_cpu(days), iid, value if callable(value) else (lambda t: value))
+
+
+def network(iid, bytes_per_day, days=14):
+    from cloudwaste.checks.aws.ec2 import ec2_query
+
+    per_hour = bytes_per_day / 48  # half in, half out, 24 hours
+    return series_by_time(
+        ec2_query("NetworkIn", "Sum", 3600, days), iid, lambda t: per_hour
+    ) | series_by_time(ec2_query("NetworkOut", "Sum", 3600, days), iid, lambda t: per_hour)
+
+
+def credits(iid, balance, days=30):
+    from cloudwaste.checks.aws.ec2 import ec2_query
+
+    return series_by_time(ec2_query("CPUCreditBalance", "Minimum", 86400, days), iid, lambda t: balance)
+
+
+def working(t, inside, outside):
+    return inside if t.weekday() < 5 and 8 <= t.hour < 19 else outside
+
+
+class TestIdleInstance:
+    def test_instance_that_never_wakes_up_is_idle(self, estate, hit_ok):
+        inst = running(estate)
+        [hit] = estate.run(IDLE, ec2__instances=[inst], metrics=cpu("i-0a", 1.0) | network("i-0a", 1e6))
+        hit_ok(hit)
+        assert hit.confidence is Confidence.HIGH
+        assert hit.cost.amount == M5_LARGE_MONTH and hit.cost.kind is CostKind.COST
+        assert hit.evidence["cpu_peak_hourly_percent"] == 1.0
+        assert hit.evidence["days_with_data"] == 14
+        assert hit.evidence["metrics"]["CPUUtilization"]["datapoints"] == 336
+        assert hit.evidence["scenario"] == "idle_running"
+        assert hit.cost_group == "ec2-instance:i-0a"
+
+    @pytest.mark.parametrize(
+        ("peak", "confidence"),
+        [(5.0, Confidence.HIGH), (5.01, Confidence.MEDIUM), (10.0, Confidence.MEDIUM), (10.01, None)],
+    )
+    def test_cpu_bands(self, estate, peak, confidence):
+        series = cpu("i-0a", lambda t: peak if t.hour == 3 else 0.5) | network("i-0a", 1e6)
+        hits = estate.run(IDLE, ec2__instances=[running(estate)], metrics=series)
+        assert [h.confidence for h in hits] == ([confidence] if confidence else [])
+
+    def test_network_boundary(self, estate):
+        at, above = running(estate, "i-0at"), running(estate, "i-0above")
+        metrics = cpu("i-0at", 1) | cpu("i-0above", 1) | network("i-0at", 5e6) | network("i-0above", 5.01e6)
+        assert [h.resource.id for h in estate.run(IDLE, ec2__instances=[at, above], metrics=metrics)] == [
+            "i-0at"
+        ]
+
+    def test_missing_metrics_are_unknown_not_idle(self, estate):
+        assert estate.run(IDLE, ec2__instances=[running(estate)], metrics=cpu("i-0a", 1)) == []
+        assert estate.run(IDLE, ec2__instances=[running(estate)]) == []
+
+    def test_days_of_data_decide_confidence(self, estate):
+        short = cpu("i-0a", lambda t: 1 if t >= estate.ago(8) else None) | network("i-0a", 1e6)
+        [hit] = estate.run(IDLE, ec2__instances=[running(estate)], metrics=short)
+        assert hit.confidence is Confidence.MEDIUM and hit.evidence["days_with_data"] == 8
+        tiny = cpu("i-0a", lambda t: 1 if t >= estate.ago(6) else None) | network("i-0a", 1e6)
+        assert estate.run(IDLE, ec2__instances=[running(estate)], metrics=tiny) == []
+
+    def test_uptime_boundary(self, estate):
+        insts = [running(estate, "i-0at", up=7), running(estate, "i-0below", up=6.9)]
+        metrics = {}
+        for i in ("i-0at", "i-0below"):
+            metrics |= cpu(i, 1) | network(i, 1e6)
+        assert [h.resource.id for h in estate.run(IDLE, ec2__instances=insts, metrics=metrics)] == ["i-0at"]
+
+    def test_stopped_instances_are_not_judged(self, estate):
+        inst = estate.instance("i-0a", stopped_days=40)
+        assert estate.run(IDLE, ec2__instances=[inst], metrics=cpu("i-0a", 1) | network("i-0a", 1e6)) == []
+
+    @pytest.mark.parametrize(
+        "fields",
+        [
+            {"PlatformDetails": "Windows", "Platform": "windows"},
+            {"InstanceLifecycle": "spot"},
+            {"Placement": {"Tenancy": "dedicated"}},
+        ],
+    )
+    def test_instances_not_at_the_linux_on_demand_price_are_priced_unknown(self, estate, fields):
+        inst = running(estate, **fields)
+        [hit] = estate.run(IDLE, ec2__instances=[inst], metrics=cpu("i-0a", 1) | network("i-0a", 1e6))
+        assert hit.cost.amount is None and hit.cost.detail
+
+    def test_type_missing_from_the_book_is_priced_unknown(self, estate):
+        inst = running(estate, itype="u-6tb1.metal")
+        [hit] = estate.run(IDLE, ec2__instances=[inst], metrics=cpu("i-0a", 1) | network("i-0a", 1e6))
+        assert hit.cost.amount is None and "u-6tb1.metal" in (hit.cost.detail or "")
+
+    def test_auto_scaling_member_is_pointed_at_its_group(self, estate):
+        inst = running(estate, tags={"aws:autoscaling:groupName": "web-asg"})
+        [hit] = estate.run(IDLE, ec2__instances=[inst], metrics=cpu("i-0a", 1) | network("i-0a", 1e6))
+        assert "set-desired-capacity --auto-scaling-group-name web-asg" in (hit.recommendation or "")
+
+
+class TestOversizedInstance:
+    def test_half_used_xlarge_is_offered_the_large_with_the_price_difference(self, estate, hit_ok):
+        inst = running(estate, itype="m5.xlarge")
+        [hit] = estate.run(OVERSIZED, ec2__instances=[inst], metrics=cpu("i-0a", 15.0))
+        hit_ok(hit)
+        assert hit.evidence["target_instance_type"] == "m5.large"
+        assert hit.cost.kind is CostKind.SAVING
+        assert hit.cost.amount == round((0.192 - 0.096) * 730, 2)
+        assert hit.confidence is Confidence.MEDIUM
+        assert hit.evidence["projected_cpu_p95_percent"] == 30.0
+        assert hit.evidence["scenario"] == "ec2_instance_oversized"
+        assert "--instance-type m5.large" in (hit.recommendation or "")
+
+    @pytest.mark.parametrize(
+        ("p95", "confidence"),
+        [(20.0, Confidence.MEDIUM), (20.5, Confidence.LOW), (40.0, Confidence.LOW), (40.5, None)],
+    )
+    def test_p95_bands(self, estate, p95, confidence):
+        # 95 % of hours at 5 %, the busiest 5 % at p95 (the nearest-rank 95th percentile)
+        values = iter([p95 if n % 20 == 0 else 5.0 for n in range(336)])
+        hits = estate.run(
+            OVERSIZED,
+            ec2__instances=[running(estate, itype="m5.2xlarge")],
+            metrics=cpu("i-0a", lambda t: next(values)),
+        )
+        assert [h.confidence for h in hits] == ([confidence] if confidence else [])
+
+    def test_smallest_priced_size_has_nowhere_to_go(self, estate):
+        assert (
+            estate.run(OVERSIZED, ec2__instances=[running(estate, itype="m5.large")], metrics=cpu("i-0a", 1))
+            == []
+        )
+
+    def test_too_few_hours_of_data(self, estate):
+        sparse = cpu("i-0a", lambda t: 5.0 if t >= estate.ago(11) else None)  # 264 of 336 hours < 80 %
+        assert (
+            estate.run(OVERSIZED, ec2__instances=[running(estate, itype="m5.xlarge")], metrics=sparse) == []
+        )
+
+    def test_uptime_boundary(self, estate):
+        insts = [
+            running(estate, "i-0at", "m5.xlarge", up=14),
+            running(estate, "i-0below", "m5.xlarge", up=13.9),
+        ]
+        metrics = cpu("i-0at", 5) | cpu("i-0below", 5)
+        assert [h.resource.id for h in estate.run(OVERSIZED, ec2__instances=insts, metrics=metrics)] == [
+            "i-0at"
+        ]
+
+    def test_burstable_instance_that_never_spends_credits(self, estate):
+        inst = running(estate, itype="t3.large")
+        metrics = cpu("i-0a", 8.0) | credits("i-0a", 800)  # t3.large accrues at most 864
+        [hit] = estate.run(OVERSIZED, ec2__instances=[inst], metrics=metrics)
+        assert hit.evidence["scenario"] == "ec2_instance_burstable_credit_waste"
+        assert hit.evidence["target_instance_type"] == "t3.medium"
+        assert hit.evidence["cpu_credit_balance_max_accrued"] == 864
+        assert hit.cost.amount == round((0.0832 - 0.0416) * 730, 2)
+
+    def test_burstable_credit_boundary(self, estate):
+        at, below = running(estate, "i-0at", "t3.large"), running(estate, "i-0below", "t3.large")
+        metrics = cpu("i-0at", 8) | cpu("i-0below", 8) | credits("i-0at", 777.6) | credits("i-0below", 777.5)
+        hits = estate.run(OVERSIZED, ec2__instances=[at, below], metrics=metrics)
+        assert [h.resource.id for h in hits] == ["i-0at"]
+
+    def test_burstable_instance_above_the_smaller_baseline_stays(self, estate):
+        inst = running(estate, itype="t3.large")
+        metrics = cpu("i-0a", 25.0) | credits("i-0a", 860)  # t3.medium's baseline is 20 %
+        assert estate.run(OVERSIZED, ec2__instances=[inst], metrics=metrics) == []
+
+    def test_burstable_instance_without_credit_data_is_unknown(self, estate):
+        inst = running(estate, itype="t3.large")
+        assert estate.run(OVERSIZED, ec2__instances=[inst], metrics=cpu("i-0a", 2.0)) == []
+
+    def test_windows_instance_saving_is_unknown(self, estate):
+        inst = running(estate, itype="m5.xlarge", PlatformDetails="Windows", Platform="windows")
+        [hit] = estate.run(OVERSIZED, ec2__instances=[inst], metrics=cpu("i-0a", 5.0))
+        assert hit.cost.amount is None and hit.cost.kind is CostKind.SAVING
+
+
+class TestPreviousGeneration:
+    def test_m4_moves_to_m5_for_the_price_difference(self, estate, hit_ok):
+        [hit] = estate.run(PREVIOUS, ec2__instances=[running(estate, itype="m4.large")])
+        hit_ok(hit)
+        assert hit.evidence["target_instance_type"] == "m5.large"
+        assert hit.cost.kind is CostKind.SAVING and hit.cost.amount == round((0.10 - 0.096) * 730, 2)
+        assert hit.confidence is Confidence.MEDIUM
+        assert hit.evidence["scenario"] == "ec2_instance_old_generation"
+
+    def test_without_ena_the_move_needs_work(self, estate):
+        [hit] = estate.run(PREVIOUS, ec2__instances=[running(estate, itype="c4.xlarge", EnaSupport=False)])
+        assert hit.confidence is Confidence.LOW and "--ena-support" in (hit.recommendation or "")
+
+    def test_minimum_saving_boundary(self, estate):
+        # t2.micro -> t3.micro saves (0.0116 - 0.0104) x 730 = $0.88
+        inst = running(estate, itype="t2.micro")
+        assert estate.run(PREVIOUS, ec2__instances=[inst]) == []
+        assert len(estate.run(PREVIOUS, params={"min_monthly_saving": 0.88}, ec2__instances=[inst])) == 1
+        assert estate.run(PREVIOUS, params={"min_monthly_saving": 0.89}, ec2__instances=[inst]) == []
+
+    @pytest.mark.parametrize("itype", ["i3.large", "m5.large", "g3.4xlarge"])
+    def test_no_cheaper_successor_no_finding(self, estate, itype):
+        assert estate.run(PREVIOUS, ec2__instances=[running(estate, itype=itype)]) == []
+
+    def test_paravirtual_and_stopped_instances_are_skipped(self, estate):
+        pv = running(estate, "i-0pv", itype="m4.large", VirtualizationType="paravirtual")
+        stopped = estate.instance("i-0off", itype="m4.large", stopped_days=40)
+        assert estate.run(PREVIOUS, ec2__instances=[pv, stopped]) == []
+
+
+class TestNonGraviton:
+    def test_x86_linux_instance_with_a_graviton_equivalent(self, estate, hit_ok):
+        [hit] = estate.run(GRAVITON, ec2__instances=[running(estate, itype="m5.large")])
+        hit_ok(hit)
+        assert hit.evidence["target_instance_type"] == "m6g.large"
+        assert hit.cost.amount == round((0.096 - 0.077) * 730, 2)
+        assert hit.confidence is Confidence.LOW
+
+    def test_windows_does_not_run_on_graviton(self, estate):
+        inst = running(estate, itype="m5.large", PlatformDetails="Windows", Platform="windows")
+        assert estate.run(GRAVITON, ec2__instances=[inst]) == []
+
+    def test_graviton_and_unmapped_families_are_left_alone(self, estate):
+        insts = [
+            running(estate, "i-0g", itype="m6g.large", Architecture="arm64"),
+            running(estate, "i-0i", itype="i3.large"),
+        ]
+        assert estate.run(GRAVITON, ec2__instances=insts) == []
+
+    def test_previous_generation_and_graviton_findings_share_the_instances_cost_group(self, estate):
+        inst = running(estate, itype="m4.large")
+        [old] = estate.run(PREVIOUS, ec2__instances=[inst])
+        [arm] = estate.run(GRAVITON, ec2__instances=[inst])
+        assert old.cost_group == arm.cost_group == "ec2-instance:i-0a"
+
+
+class TestOffHoursInstance:
+    def test_dev_instance_idle_at_night_can_be_scheduled(self, estate, hit_ok):
+        inst = running(estate, tags={"Environment": "dev"})
+        metrics = cpu("i-0a", lambda t: working(t, 30.0, 1.0))
+        [hit] = estate.run(OFF_HOURS, ec2__instances=[inst], metrics=metrics)
+        hit_ok(hit)
+        share = 1 - 55 / 168
+        assert hit.confidence is Confidence.HIGH
+        assert hit.cost.kind is CostKind.SAVING
+        assert hit.cost.amount == pytest.approx(round(0.096 * round(730 * share, 1), 2))
+        assert hit.evidence["scenario"] == "ec2_instance_dev_running_24_7"
+        assert hit.evidence["working_week"] == "Mon-Fri 08:00-19:00 UTC"
+
+    def test_dev_instance_without_metrics_gets_low_confidence(self, estate):
+        [hit] = estate.run(OFF_HOURS, ec2__instances=[running(estate, tags={"env": "Test"})])
+        assert hit.confidence is Confidence.LOW
+
+    def test_dev_instance_busy_at_night_is_left_alone(self, estate):
+        inst = running(estate, tags={"Environment": "dev"})
+        assert (
+            estate.run(OFF_HOURS, ec2__instances=[inst], metrics=cpu("i-0a", lambda t: working(t, 30, 40)))
+            == []
+        )
+
+    def test_untagged_working_hours_pattern(self, estate):
+        [hit] = estate.run(
+            OFF_HOURS, ec2__instances=[running(estate)], metrics=cpu("i-0a", lambda t: working(t, 25, 2))
+        )
+        assert (
+            hit.confidence is Confidence.MEDIUM
+            and hit.evidence["scenario"] == "ec2_instance_scheduled_unused"
+        )
+
+    @pytest.mark.parametrize(("inside", "flagged"), [(20.0, True), (19.9, False)])
+    def test_busy_hours_boundary(self, estate, inside, flagged):
+        hits = estate.run(
+            OFF_HOURS, ec2__instances=[running(estate)], metrics=cpu("i-0a", lambda t: working(t, inside, 2))
+        )
+        assert bool(hits) is flagged
+
+    @pytest.mark.parametrize(("outside", "flagged"), [(10.0, True), (10.1, False)])
+    def test_idle_off_hours_boundary(self, estate, outside, flagged):
+        hits = estate.run(
+            OFF_HOURS,
+            ec2__instances=[running(estate)],
+            metrics=cpu("i-0a", lambda t: working(t, 50, outside)),
+        )
+        assert bool(hits) is flagged
+
+    def test_no_night_datapoints_means_it_may_be_stopped_at_night(self, estate):
+        metrics = cpu("i-0a", lambda t: working(t, 30, None))
+        assert estate.run(OFF_HOURS, ec2__instances=[running(estate)], metrics=metrics) == []
+
+    def test_instance_started_less_than_the_minimum_ago_may_be_scheduled_already(self, estate):
+        inst = running(estate, up=6.9, tags={"Environment": "dev"})
+        assert estate.run(OFF_HOURS, ec2__instances=[inst]) == []
+
+    def test_scheduler_tag_means_already_scheduled(self, estate):
+        inst = running(estate, tags={"Environment": "dev", "Schedule": "office-hours"})
+        assert estate.run(OFF_HOURS, ec2__instances=[inst]) == []
+
+    def test_working_week_follows_the_utc_offset(self, estate):
+        # busy 08-19 in UTC+10 is 22:00-09:00 UTC: idle in UTC hours, busy in local ones
+        def local(t):
+            from datetime import timedelta
+
+            return working(t + timedelta(hours=10), 30, 1)
+
+        hits = estate.run(
+            OFF_HOURS,
+            params={"utc_offset_hours": 10},
+            ec2__instances=[running(estate)],
+            metrics=cpu("i-0a", local),
+        )
+        assert len(hits) == 1 and hits[0].evidence["working_week"] == "Mon-Fri 08:00-19:00 UTC+10"
+
+
+class TestUntaggedInstance:
+    def test_instance_without_tags_is_hygiene_with_no_saving(self, estate, hit_ok):
+        [hit] = estate.run(UNTAGGED, ec2__instances=[running(estate, up=40)])
+        hit_ok(hit)
+        assert hit.cost.amount == 0.0 and hit.cost.kind is CostKind.SAVING
+        assert hit.evidence["monthly_compute"] == M5_LARGE_MONTH
+        assert hit.evidence["scenario"] == "ec2_instance_untagged"
+
+    def test_aws_tags_do_not_count_and_own_tags_do(self, estate):
+        cfn = running(estate, "i-0cfn", up=40, tags={"aws:cloudformation:stack-name": "s"})
+        named = running(estate, "i-0named", up=40, tags={"Name": "web"})
+        assert [h.resource.id for h in estate.run(UNTAGGED, ec2__instances=[cfn, named])] == ["i-0cfn"]
+
+    def test_required_tags(self, estate):
+        named = running(estate, up=40, tags={"Name": "web"})
+        [hit] = estate.run(UNTAGGED, params={"required_tags": ["Name", "Owner"]}, ec2__instances=[named])
+        assert hit.evidence["missing_tags"] == ["Owner"] and "Owner" in hit.reason
+
+    def test_age_boundary_and_skipped_members(self, estate):
+        insts = [
+            running(estate, "i-0at", up=30),
+            running(estate, "i-0below", up=29.9),
+            running(estate, "i-0asg", up=90, tags={"aws:autoscaling:groupName": "g"}),
+        ]
+        assert [h.resource.id for h in estate.run(UNTAGGED, ec2__instances=insts)] == ["i-0at"]
+
+    def test_stopped_instance_has_no_compute_in_its_evidence(self, estate):
+        [hit] = estate.run(
+            UNTAGGED, ec2__instances=[estate.instance("i-0a", stopped_days=10, launched_days=60)]
+        )
+        assert hit.evidence["monthly_compute"] is None
+
+
+class TestSpotCandidate:
+    def test_auto_scaling_member_on_demand(self, estate, hit_ok):
+        inst = running(estate, tags={"aws:autoscaling:groupName": "workers"})
+        [hit] = estate.run(SPOT, ec2__instances=[inst])
+        hit_ok(hit)
+        assert hit.confidence is Confidence.MEDIUM
+        assert hit.cost.basis is CostBasis.ESTIMATE and hit.cost.kind is CostKind.SAVING
+        assert hit.cost.amount == round(0.096 * 730 * 0.6, 2)
+        assert "describe-spot-price-history" in (hit.cost.detail or "")
+        assert hit.evidence["scenario"] == "ec2_instance_spot_opportunity"
+
+    def test_non_production_instance_gets_low_confidence(self, estate):
+        [hit] = estate.run(SPOT, ec2__instances=[running(estate, tags={"Stage": "qa"})])
+        assert hit.confidence is Confidence.LOW and "spot" in (hit.recommendation or "")
+
+    @pytest.mark.parametrize(
+        "fields",
+        [
+            {},
+            {"InstanceLifecycle": "spot"},
+            {"CapacityReservationId": "cr-0a"},
+            {"PlatformDetails": "Windows"},
+        ],
+    )
+    def test_not_candidates(self, estate, fields):
+        tags = {"aws:autoscaling:groupName": "workers"} if fields else None
+        assert estate.run(SPOT, ec2__instances=[running(estate, tags=tags, **fields)]) == []
+
+    def test_discount_parameter(self, estate):
+        inst = running(estate, tags={"aws:autoscaling:groupName": "workers"})
+        [hit] = estate.run(SPOT, params={"assumed_spot_discount_percent": 0}, ec2__instances=[inst])
+        assert hit.cost.amount == 0.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from tests.checks.aws.conftest import internet_gateway, listener
 
 from cloudwaste.checks.registry import load_checks
 from cloudwaste.model import CostKind, Finding, Money, fingerprint
@@ -44,6 +45,9 @@ def mixed(estate):
     ]
     nats = [e.nat("nat-0idle", allocations=["eipalloc-0nat"]), e.nat("nat-0busy", allocations=[])]
     tables = [e.route_table("rtb-0priv", nat_ids=["nat-0busy"])]
+    public = e.route_table("rtb-0pub", subnets=["subnet-0public"])
+    public["Routes"].append({"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-0a", "State": "active"})
+    tables.append(public)
     metrics = e.nat_metrics("nat-0idle") | e.nat_metrics(
         "nat-0busy", out=[1e9] * 30, inn=[1e8] * 30, conn=[9] * 30
     )
@@ -59,9 +63,15 @@ def mixed(estate):
         "ec2__nat_gateways": nats,
         "ec2__route_tables": tables,
         "elbv2__load_balancers": [alb, nlb],
+        "elbv2__listeners": [listener(alb), listener(nlb, protocol="TCP")],
+        "ec2__internet_gateways": [internet_gateway("igw-0a")],
         "elbv2__target_groups": groups,
         "elb__load_balancers": [e.classic_lb("legacy"), e.classic_lb("live", instances=["i-0web"])],
     }
+
+
+# checks whose findings are the saving of a change, not a resource's cost
+SAVING_CHECKS = {"aws.ebs.gp2_volume", "aws.ec2.non_graviton", "aws.ec2.untagged_instance"}
 
 
 def run_all(estate, mixed):
@@ -72,20 +82,25 @@ def test_each_check_flags_exactly_the_waste_meant_for_it(estate, mixed):
     flagged = {
         check_id: sorted(h.resource.id for h in hits) for check_id, hits in run_all(estate, mixed).items()
     }
-    assert flagged == {
+    expected = {
         "aws.ami.unused": ["ami-0stale"],
         "aws.ebs.gp2_volume": ["vol-0web"],
         "aws.ebs.old_snapshot": ["snap-0keep"],
         "aws.ebs.orphan_snapshot": ["snap-0gone"],
         "aws.ebs.unattached_volume": ["vol-0loose"],
+        "aws.ebs.untagged_snapshot": ["snap-0keep"],
         "aws.ebs.volume_on_stopped_instance": ["vol-0old"],
+        "aws.ec2.non_graviton": ["i-0web"],
         "aws.ec2.stopped_instance": ["i-0old"],
         "aws.ec2.unassociated_eip": ["eipalloc-0spare"],
+        "aws.ec2.untagged_instance": ["i-0old", "i-0web"],
         "aws.elb.alb_no_targets": [],
         "aws.elb.clb_no_instances": ["legacy"],
         "aws.elb.nlb_no_targets": ["tcp"],
         "aws.vpc.idle_nat_gateway": ["nat-0idle"],
     }
+    # every check not listed flags nothing here
+    assert {check_id: ids for check_id, ids in flagged.items() if ids or check_id in expected} == expected
 
 
 def test_every_hit_is_well_formed_and_json_ready(estate, mixed):
@@ -97,7 +112,7 @@ def test_every_hit_is_well_formed_and_json_ready(estate, mixed):
             assert isinstance(hit.cost, Money)
             assert hit.cost.amount is None or hit.cost.amount >= 0
             assert hit.cost.detail
-            assert hit.cost.kind is (CostKind.SAVING if check_id == "aws.ebs.gp2_volume" else CostKind.COST)
+            assert hit.cost.kind is (CostKind.SAVING if check_id in SAVING_CHECKS else CostKind.COST)
             spec = specs[check_id]
             finding = Finding(
                 fingerprint=fingerprint("aws", estate.account, estate.region, hit.resource.id, check_id),

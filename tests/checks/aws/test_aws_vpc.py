@@ -1,8 +1,11 @@
-"""aws.vpc.idle_nat_gateway: metrics, route tables, and the unknown-is-not-idle rule."""
+"""The NAT gateway checks: idle, no internet, redundant, low traffic, missing endpoints, off-hours."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from tests.checks.aws.conftest import internet_gateway, metric_series, series_by_time, subnet, vpc_endpoint
 
 from cloudwaste.checks.aws.vpc import IdleNatParams, nat_queries
 from cloudwaste.checks.registry import get_check
@@ -11,6 +14,24 @@ from cloudwaste.model import Confidence, CostBasis, CostKind
 NAT = "aws.vpc.idle_nat_gateway"
 NAT_MONTH = round(0.045 * 730, 2)  # 32.85
 IPV4_MONTH = 3.65
+
+
+@pytest.fixture(autouse=True)
+def _hits_are_storable(estate, monkeypatch):
+    """Every hit of this module's runs: JSON evidence, a cost detail, a non-negative amount, a sentence."""
+    run = estate.run
+
+    def checked(*args, **kwargs):
+        hits = run(*args, **kwargs)
+        for hit in hits:
+            json.dumps(hit.evidence)
+            assert hit.cost.detail and (hit.cost.amount is None or hit.cost.amount >= 0)
+            assert hit.reason[0].isupper() and hit.reason.endswith("."), hit.reason
+            # the engine substitutes only <id> and <region> in a check's own recommendation
+            assert "<arn>" not in (hit.recommendation or get_check(args[0]).recommendation)
+        return hits
+
+    monkeypatch.setattr(estate, "run", checked)
 
 
 def test_check_declares_daily_nat_traffic_queries_over_the_window():
@@ -68,15 +89,64 @@ class TestIdleNatGateway:
         nat = estate.nat("nat-0a")
         rtb = estate.route_table("rtb-0priv", nat_ids=["nat-0a"])
         metrics = estate.nat_metrics(
-            "nat-0a", out=[0] * 29 + [5_000_000], inn=[0] * 29 + [7_000_000], conn=[0] * 29 + [3]
+            "nat-0a", out=[0] * 29 + [50_000_000], inn=[0] * 29 + [70_000_000], conn=[0] * 29 + [3]
         )
         assert estate.run(NAT, ec2__nat_gateways=[nat], ec2__route_tables=[rtb], metrics=metrics) == []
 
-    def test_connections_without_bytes_count_as_activity(self, estate):
+    def test_connections_without_bytes_count_as_activity_so_only_the_review_band(self, estate):
         nat = estate.nat("nat-0a")
         rtb = estate.route_table("rtb-0priv", nat_ids=["nat-0a"])
         metrics = estate.nat_metrics("nat-0a", conn=[0] * 29 + [1])
-        assert estate.run(NAT, ec2__nat_gateways=[nat], ec2__route_tables=[rtb], metrics=metrics) == []
+        [hit] = estate.run(NAT, ec2__nat_gateways=[nat], ec2__route_tables=[rtb], metrics=metrics)
+        assert hit.evidence["traffic"] == "low"
+        assert hit.confidence is Confidence.LOW
+        assert hit.evidence["scenario"] == "eip_on_zero_connection_nat_gateway"
+
+    def test_review_band_boundary_and_its_elastic_ip_variants(self, estate):
+        rtb = estate.route_table("rtb-0priv", nat_ids=["nat-0at", "nat-0above", "nat-0conn"])
+        nats = [estate.nat("nat-0at"), estate.nat("nat-0above"), estate.nat("nat-0conn")]
+        metrics = estate.nat_metrics("nat-0at", out=[0] * 29 + [60_000_000], inn=[0] * 29 + [40_000_000])
+        metrics |= estate.nat_metrics("nat-0above", out=[0] * 29 + [60_000_001], inn=[0] * 29 + [40_000_000])
+        metrics |= estate.nat_metrics("nat-0conn", out=[1_000] * 30, conn=[1] * 30)
+        hits = {
+            h.resource.id: h
+            for h in estate.run(NAT, ec2__nat_gateways=nats, ec2__route_tables=[rtb], metrics=metrics)
+        }
+        assert set(hits) == {"nat-0at", "nat-0conn"}
+        assert hits["nat-0at"].evidence["scenario"] == "eip_on_zero_connection_nat_gateway"
+        assert hits["nat-0conn"].evidence["scenario"] == "eip_on_unused_nat_gateway"
+        assert "100.0 MB" in hits["nat-0at"].reason
+        assert hits["nat-0conn"].cost_includes == ("eipalloc-0nat0000000000001",)
+
+    def test_private_gateway_in_the_review_band_has_no_elastic_ip_scenario(self, estate):
+        rtb = estate.route_table("rtb-0priv", nat_ids=["nat-0p"])
+        metrics = estate.nat_metrics("nat-0p", out=[0] * 29 + [5_000])
+        [hit] = estate.run(
+            NAT,
+            ec2__nat_gateways=[estate.nat("nat-0p", private=True)],
+            ec2__route_tables=[rtb],
+            metrics=metrics,
+        )
+        assert hit.evidence["scenario"] is None and hit.cost_includes == ()
+
+    def test_scenarios_of_the_route_cases(self, estate):
+        nats = [estate.nat("nat-0none"), estate.nat("nat-0orphan"), estate.nat("nat-0idle")]
+        tables = [
+            estate.route_table("rtb-0orphan", nat_ids=["nat-0orphan"], subnets=[]),
+            estate.route_table("rtb-0priv", nat_ids=["nat-0idle"]),
+        ]
+        metrics = (
+            estate.nat_metrics("nat-0none")
+            | estate.nat_metrics("nat-0orphan")
+            | estate.nat_metrics("nat-0idle")
+        )
+        hits = estate.run(NAT, ec2__nat_gateways=nats, ec2__route_tables=tables, metrics=metrics)
+        assert {h.resource.id: h.evidence["scenario"] for h in hits} == {
+            "nat-0none": "no_routes",
+            "nat-0orphan": "routes_not_associated",
+            "nat-0idle": "zero_traffic",
+        }
+        assert {h.cost_group for h in hits} == {"nat:nat-0none", "nat:nat-0orphan", "nat:nat-0idle"}
 
     def test_missing_metrics_are_unknown_not_idle(self, estate):
         nat = estate.nat("nat-0a")
@@ -135,8 +205,9 @@ class TestIdleNatGateway:
         nats = [estate.nat("nat-0at"), estate.nat("nat-0above")]
         metrics = estate.nat_metrics("nat-0at", out=[0] * 29 + [600], inn=[0] * 29 + [400])
         metrics |= estate.nat_metrics("nat-0above", out=[0] * 29 + [601], inn=[0] * 29 + [400])
+        params = {"max_bytes": 1000, "review_max_bytes": 1000}
         hits = estate.run(
-            NAT, params={"max_bytes": 1000}, ec2__nat_gateways=nats, ec2__route_tables=[rtb], metrics=metrics
+            NAT, params=params, ec2__nat_gateways=nats, ec2__route_tables=[rtb], metrics=metrics
         )
         assert [h.resource.id for h in hits] == ["nat-0at"]
 
@@ -240,3 +311,372 @@ def test_queries_key_series_per_gateway():
     queries = nat_queries(IdleNatParams())
     assert queries[0].key("nat-0a") != queries[0].key("nat-0b")
     assert queries[0].key("nat-0a").value == "nat-0a"
+
+
+# --- the other NAT gateway checks -----------------------------------------------------------------------
+
+NO_INTERNET = "aws.vpc.nat_gateway_no_internet"
+REDUNDANT = "aws.vpc.redundant_nat_gateway"
+LOW_TRAFFIC = "aws.vpc.low_traffic_nat_gateway"
+ENDPOINTS = "aws.vpc.nat_gateway_missing_endpoints"
+OFF_HOURS = "aws.vpc.off_hours_nat_gateway"
+
+
+def igw_route(table, igw="igw-0a", state="active"):
+    table["Routes"].append(
+        {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": igw, "Origin": "CreateRoute", "State": state}
+    )
+    return table
+
+
+def public_table(estate, **kwargs):
+    return igw_route(estate.route_table("rtb-0pub", subnets=["subnet-0public"], **kwargs))
+
+
+def bytes_series(nat_id, per_day, days=30):
+    """Daily BytesOutToDestination ``per_day(k)`` for k days ago (k = days..1) and zero BytesInFromSource."""
+    from cloudwaste.checks.aws.vpc import _bytes_queries
+
+    out_q, in_q = _bytes_queries(days)
+    values = [per_day(days - n) for n in range(days)]
+    return metric_series(out_q, nat_id, values) | metric_series(in_q, nat_id, [0.0] * days)
+
+
+class TestNatGatewayNoInternet:
+    def test_public_gateway_in_a_vpc_without_internet_gateway(self, estate, hit_ok):
+        nat = estate.nat("nat-0a")
+        [hit] = estate.run(NO_INTERNET, ec2__nat_gateways=[nat], ec2__route_tables=[public_table(estate)])
+        hit_ok(hit)
+        assert hit.evidence["scenario"] == "no_igw"
+        assert hit.confidence is Confidence.HIGH
+        assert hit.cost.amount == pytest.approx(NAT_MONTH + IPV4_MONTH)
+        assert hit.cost_includes == ("eipalloc-0nat0000000000001",)
+
+    def test_gateway_in_a_public_subnet_is_the_right_setup(self, estate):
+        hits = estate.run(
+            NO_INTERNET,
+            ec2__nat_gateways=[estate.nat("nat-0a")],
+            ec2__route_tables=[public_table(estate)],
+            ec2__internet_gateways=[internet_gateway("igw-0a")],
+        )
+        assert hits == []
+
+    def test_gateway_in_a_subnet_without_internet_route_is_the_public_subnet_scenario_done_right(
+        self, estate
+    ):
+        private = estate.route_table("rtb-0priv", subnets=["subnet-0public"])
+        [hit] = estate.run(
+            NO_INTERNET,
+            ec2__nat_gateways=[estate.nat("nat-0a")],
+            ec2__route_tables=[private],
+            ec2__internet_gateways=[internet_gateway("igw-0a")],
+        )
+        assert hit.evidence["scenario"] == "public_subnet"
+        assert "rtb-0priv" in hit.reason and "no route to an internet gateway" in hit.reason
+
+    def test_subnet_without_explicit_association_uses_the_main_table(self, estate):
+        main = igw_route(estate.route_table("rtb-0main", subnets=[], main=True))
+        igws = [internet_gateway("igw-0a")]
+        nats = [estate.nat("nat-0a")]
+        assert (
+            estate.run(
+                NO_INTERNET, ec2__nat_gateways=nats, ec2__route_tables=[main], ec2__internet_gateways=igws
+            )
+            == []
+        )
+        bare = estate.route_table("rtb-0main", subnets=[], main=True)
+        [hit] = estate.run(
+            NO_INTERNET, ec2__nat_gateways=nats, ec2__route_tables=[bare], ec2__internet_gateways=igws
+        )
+        assert hit.evidence["subnet_route_table"] == "rtb-0main"
+
+    def test_blackhole_internet_route_does_not_count(self, estate):
+        table = igw_route(estate.route_table("rtb-0pub", subnets=["subnet-0public"]), state="blackhole")
+        hits = estate.run(
+            NO_INTERNET,
+            ec2__nat_gateways=[estate.nat("nat-0a")],
+            ec2__route_tables=[table],
+            ec2__internet_gateways=[internet_gateway("igw-0a")],
+        )
+        assert len(hits) == 1
+
+    def test_transit_gateway_route_lowers_confidence(self, estate):
+        table = estate.route_table("rtb-0tgw", subnets=["subnet-0public"])
+        table["Routes"].append(
+            {"DestinationCidrBlock": "10.1.0.0/16", "TransitGatewayId": "tgw-0a", "State": "active"}
+        )
+        [hit] = estate.run(
+            NO_INTERNET,
+            ec2__nat_gateways=[estate.nat("nat-0a")],
+            ec2__route_tables=[table],
+            ec2__internet_gateways=[internet_gateway("igw-0a")],
+        )
+        assert hit.confidence is Confidence.MEDIUM and hit.evidence["private_routes"] == ["tgw-0a"]
+
+    def test_detached_internet_gateway_means_no_internet(self, estate):
+        hits = estate.run(
+            NO_INTERNET,
+            ec2__nat_gateways=[estate.nat("nat-0a")],
+            ec2__route_tables=[public_table(estate)],
+            ec2__internet_gateways=[internet_gateway("igw-0a", vpc=None)],
+        )
+        assert [h.evidence["scenario"] for h in hits] == ["no_igw"]
+
+    def test_gateway_moving_traffic_is_translating_to_private_destinations(self, estate):
+        # a public NAT gateway can also NAT to a transit gateway or peering: traffic means it is used
+        nats = [estate.nat("nat-0at"), estate.nat("nat-0above")]
+        metrics = bytes_series("nat-0at", lambda k: 1e8 if k == 1 else 0.0)
+        metrics |= bytes_series("nat-0above", lambda k: 1e8 + 1 if k == 1 else 0.0)
+        hits = estate.run(NO_INTERNET, ec2__nat_gateways=nats, metrics=metrics)
+        assert [h.resource.id for h in hits] == ["nat-0at"]
+        assert hits[0].evidence["bytes_last_30_days"] == 1e8
+
+    def test_private_and_regional_gateways_are_not_judged(self, estate):
+        nats = [estate.nat("nat-0p", private=True), estate.nat("nat-0r", regional_zones=["us-east-1a"])]
+        nats[1].pop("SubnetId")
+        assert estate.run(NO_INTERNET, ec2__nat_gateways=nats) == []
+
+    def test_age_boundary(self, estate):
+        nats = [estate.nat("nat-0at", age=7), estate.nat("nat-0below", age=6.9)]
+        assert [h.resource.id for h in estate.run(NO_INTERNET, ec2__nat_gateways=nats)] == ["nat-0at"]
+
+
+class TestRedundantNatGateway:
+    def test_second_gateway_in_the_same_zone_is_reported_and_the_busier_kept(self, estate, hit_ok):
+        nats = [estate.nat("nat-0busy"), estate.nat("nat-0spare", allocations=["eipalloc-0spare"])]
+        metrics = bytes_series("nat-0busy", lambda k: 1e9) | bytes_series("nat-0spare", lambda k: 0.0)
+        [hit] = estate.run(
+            REDUNDANT, ec2__nat_gateways=nats, ec2__subnets=[subnet("subnet-0public")], metrics=metrics
+        )
+        hit_ok(hit)
+        assert hit.resource.id == "nat-0spare"
+        assert hit.evidence["kept"] == "nat-0busy" and hit.evidence["scenario"] == "redundant_same_az"
+        assert hit.confidence is Confidence.MEDIUM  # no route table uses it
+        assert hit.cost_includes == ("eipalloc-0spare",)
+
+    def test_routed_extra_gateway_gets_low_confidence(self, estate):
+        nats = [estate.nat("nat-0busy"), estate.nat("nat-0b")]
+        metrics = bytes_series("nat-0busy", lambda k: 1e9) | bytes_series("nat-0b", lambda k: 1e6)
+        tables = [estate.route_table("rtb-0b", nat_ids=["nat-0b"])]
+        [hit] = estate.run(
+            REDUNDANT,
+            ec2__nat_gateways=nats,
+            ec2__subnets=[subnet("subnet-0public")],
+            ec2__route_tables=tables,
+            metrics=metrics,
+        )
+        assert hit.resource.id == "nat-0b" and hit.confidence is Confidence.LOW
+        assert "rtb-0b" in (hit.recommendation or "")
+
+    def test_one_gateway_per_zone_is_the_recommended_setup(self, estate):
+        a, b = estate.nat("nat-0a"), estate.nat("nat-0b")
+        b["SubnetId"] = "subnet-0publicb"
+        subnets = [subnet("subnet-0public", "us-east-1a"), subnet("subnet-0publicb", "us-east-1b")]
+        assert estate.run(REDUNDANT, ec2__nat_gateways=[a, b], ec2__subnets=subnets) == []
+
+    def test_public_and_private_gateways_do_not_replace_each_other(self, estate):
+        nats = [estate.nat("nat-0a"), estate.nat("nat-0p", private=True)]
+        assert estate.run(REDUNDANT, ec2__nat_gateways=nats, ec2__subnets=[subnet("subnet-0public")]) == []
+
+    def test_without_traffic_data_the_oldest_is_kept(self, estate):
+        nats = [estate.nat("nat-0new", age=20), estate.nat("nat-0old", age=300)]
+        [hit] = estate.run(REDUNDANT, ec2__nat_gateways=nats, ec2__subnets=[subnet("subnet-0public")])
+        assert hit.resource.id == "nat-0new" and hit.evidence["bytes_over_window"] is None
+
+    def test_young_extra_gateway_is_not_reported(self, estate):
+        nats = [estate.nat("nat-0old", age=300), estate.nat("nat-0new", age=6.9)]
+        assert estate.run(REDUNDANT, ec2__nat_gateways=nats, ec2__subnets=[subnet("subnet-0public")]) == []
+
+
+class TestLowTrafficNatGateway:
+    def routed(self, estate, *nat_ids):
+        return [estate.route_table(f"rtb-{n}", nat_ids=[n], subnets=[f"subnet-{n}"]) for n in nat_ids]
+
+    def test_queries_read_ninety_days_of_daily_bytes(self):
+        from cloudwaste.checks.aws.vpc import LowTrafficNatParams, low_traffic_queries
+
+        queries = low_traffic_queries(LowTrafficNatParams())
+        assert {(q.metric, q.period_s, q.days) for q in queries} == {
+            ("BytesOutToDestination", 86400, 90),
+            ("BytesInFromSource", 86400, 90),
+        }
+
+    def test_collapsed_traffic_is_the_obsolete_migration_variant(self, estate, hit_ok):
+        nat = estate.nat("nat-0a", age=200)
+        metrics = bytes_series("nat-0a", lambda k: 1e9 if k > 60 else 0.09e9 if k > 7 else 0.05e9, days=90)
+        [hit] = estate.run(
+            LOW_TRAFFIC,
+            ec2__nat_gateways=[nat],
+            ec2__route_tables=self.routed(estate, "nat-0a"),
+            metrics=metrics,
+        )
+        hit_ok(hit)
+        assert hit.evidence["scenario"] == "obsolete_migration"
+        assert hit.evidence["traffic_drop"] == pytest.approx(0.95)
+        assert hit.cost.kind is CostKind.COST and hit.cost.amount == pytest.approx(NAT_MONTH + IPV4_MONTH)
+
+    def test_drop_boundary(self, estate):
+        nats = [estate.nat("nat-0at", age=200), estate.nat("nat-0below", age=200)]
+        metrics = bytes_series("nat-0at", lambda k: 1e9 if k > 60 else 0.1e9, days=90)
+        metrics |= bytes_series("nat-0below", lambda k: 1e9 if k > 60 else 0.101e9, days=90)
+        hits = estate.run(
+            LOW_TRAFFIC,
+            params={"low_traffic_gb": 0},
+            ec2__nat_gateways=nats,
+            ec2__route_tables=self.routed(estate, "nat-0at", "nat-0below"),
+            metrics=metrics,
+        )
+        assert [h.resource.id for h in hits] == ["nat-0at"]
+
+    def test_young_gateway_is_not_judged_for_a_drop(self, estate):
+        nat = estate.nat("nat-0a", age=89)
+        metrics = bytes_series("nat-0a", lambda k: 1e9 if k >= 60 else 0.01e9, days=90)
+        hits = estate.run(
+            LOW_TRAFFIC,
+            ec2__nat_gateways=[nat],
+            ec2__route_tables=self.routed(estate, "nat-0a"),
+            metrics=metrics,
+        )
+        assert hits == []
+
+    def test_light_gateway_with_another_zones_gateway_can_be_consolidated(self, estate):
+        light, other = estate.nat("nat-0light"), estate.nat("nat-0other")
+        other["SubnetId"] = "subnet-0b"
+        subnets = [subnet("subnet-0public", "us-east-1a"), subnet("subnet-0b", "us-east-1b")]
+        metrics = bytes_series("nat-0light", lambda k: 5e9 / 30 if k <= 30 else 5e9 / 30, days=90)
+        [hit] = estate.run(
+            LOW_TRAFFIC,
+            ec2__nat_gateways=[light, other],
+            ec2__subnets=subnets,
+            ec2__route_tables=self.routed(estate, "nat-0light"),
+            metrics=metrics,
+        )
+        assert hit.evidence["scenario"] == "low_traffic"
+        assert hit.evidence["other_zone_gateways"] == ["nat-0other"]
+        transfer = round(5.0 * 2 * 0.01 * 730 / 720, 2)
+        assert hit.cost.kind is CostKind.SAVING
+        assert hit.cost.amount == pytest.approx(round(NAT_MONTH + IPV4_MONTH - transfer, 2))
+
+    def test_only_gateway_of_its_vpc_is_not_consolidated(self, estate):
+        metrics = bytes_series("nat-0light", lambda k: 5e9 / 30, days=90)
+        hits = estate.run(
+            LOW_TRAFFIC,
+            ec2__nat_gateways=[estate.nat("nat-0light")],
+            ec2__subnets=[subnet("subnet-0public")],
+            ec2__route_tables=self.routed(estate, "nat-0light"),
+            metrics=metrics,
+        )
+        assert hits == []
+
+    def test_nearly_idle_and_unrouted_gateways_belong_to_the_idle_check(self, estate):
+        nats = [estate.nat("nat-0quiet", age=200), estate.nat("nat-0unrouted", age=200)]
+        metrics = bytes_series("nat-0quiet", lambda k: 1e9 if k >= 60 else 1e6, days=90)
+        metrics |= bytes_series("nat-0unrouted", lambda k: 1e9 if k >= 60 else 0.01e9, days=90)
+        hits = estate.run(
+            LOW_TRAFFIC,
+            ec2__nat_gateways=nats,
+            ec2__route_tables=self.routed(estate, "nat-0quiet"),
+            metrics=metrics,
+        )
+        assert hits == []
+
+
+class TestMissingEndpoints:
+    def run_busy(self, estate, endpoints=(), per_day=lambda k: 4e9 if k <= 25 else 0.0, **params):
+        """100 GB over the window by default (25 days of 4 GB: exact sums)."""
+        nat = estate.nat("nat-0a")
+        metrics = bytes_series("nat-0a", per_day)
+        return estate.run(
+            ENDPOINTS,
+            params=params,
+            ec2__nat_gateways=[nat],
+            ec2__route_tables=[estate.route_table("rtb-0priv", nat_ids=["nat-0a"])],
+            ec2__vpc_endpoints=list(endpoints),
+            metrics=metrics,
+        )
+
+    def test_busy_gateway_without_endpoints_is_reported_with_an_unknown_saving(self, estate, hit_ok):
+        [hit] = self.run_busy(estate)
+        hit_ok(hit)
+        assert hit.cost.amount is None and hit.cost.kind is CostKind.SAVING
+        assert hit.evidence["route_tables_missing_endpoint"] == {
+            "s3": ["rtb-0priv"],
+            "dynamodb": ["rtb-0priv"],
+        }
+        assert hit.evidence["data_processing_monthly_upper_bound"] == pytest.approx(
+            round(100 * 0.045 * 730 / 720, 2)
+        )
+        assert "com.amazonaws.us-east-1.s3" in (hit.recommendation or "")
+        assert hit.evidence["scenario"] == "vpc_endpoint_candidate"
+
+    def test_only_the_missing_service_is_reported(self, estate):
+        [hit] = self.run_busy(estate, [vpc_endpoint("vpce-0s3", "s3", route_tables=["rtb-0priv"])])
+        assert list(hit.evidence["route_tables_missing_endpoint"]) == ["dynamodb"]
+
+    def test_both_gateway_endpoints_on_its_tables_means_nothing_to_add(self, estate):
+        endpoints = [
+            vpc_endpoint("vpce-0s3", "s3", route_tables=["rtb-0priv"]),
+            vpc_endpoint("vpce-0ddb", "dynamodb", route_tables=["rtb-0priv"]),
+        ]
+        assert self.run_busy(estate, endpoints) == []
+
+    def test_endpoint_on_another_table_or_not_available_does_not_count(self, estate):
+        endpoints = [
+            vpc_endpoint("vpce-0s3", "s3", route_tables=["rtb-0other"]),
+            vpc_endpoint("vpce-0ddb", "dynamodb", route_tables=["rtb-0priv"], state="pending"),
+        ]
+        [hit] = self.run_busy(estate, endpoints)
+        assert set(hit.evidence["route_tables_missing_endpoint"]) == {"s3", "dynamodb"}
+
+    def test_interface_endpoints_count(self, estate):
+        endpoints = [
+            vpc_endpoint("vpce-0s3", "s3", kind="Interface"),
+            vpc_endpoint("vpce-0ddb", "dynamodb", kind="Interface"),
+        ]
+        assert self.run_busy(estate, endpoints) == []
+
+    def test_traffic_boundary(self, estate):
+        assert len(self.run_busy(estate, per_day=lambda k: 2e9 if k <= 25 else 0.0)) == 1
+        assert self.run_busy(estate, per_day=lambda k: 2e9 if k <= 24 else 1.9e9 if k == 25 else 0.0) == []
+
+    def test_no_traffic_data_is_unknown(self, estate):
+        hits = estate.run(
+            ENDPOINTS,
+            ec2__nat_gateways=[estate.nat("nat-0a")],
+            ec2__route_tables=[estate.route_table("rtb-0priv", nat_ids=["nat-0a"])],
+        )
+        assert hits == []
+
+
+class TestOffHoursNatGateway:
+    def working_hours(self, nat_id, inside, outside):
+        from cloudwaste.checks.aws.vpc import _bytes_queries
+
+        out_q, in_q = _bytes_queries(14)
+        busy = lambda t: (inside if t.weekday() < 5 and 8 <= t.hour < 19 else outside) or None  # noqa: E731
+        return series_by_time(out_q, nat_id, busy) | series_by_time(in_q, nat_id, busy)
+
+    def test_working_hours_only_gateway_is_reported(self, estate, hit_ok):
+        nat = estate.nat("nat-0dev")
+        nat["Tags"] = [{"Key": "env", "Value": "dev"}]
+        [hit] = estate.run(OFF_HOURS, ec2__nat_gateways=[nat], metrics=self.working_hours("nat-0dev", 1e8, 0))
+        hit_ok(hit)
+        share = 1 - 55 / 168
+        assert hit.cost.kind is CostKind.SAVING
+        assert hit.cost.amount == pytest.approx(round((NAT_MONTH + IPV4_MONTH) * share, 2), abs=0.02)
+        assert hit.confidence is Confidence.MEDIUM and hit.evidence["scenario"] == "dev_test_unused_hours"
+
+    def test_untagged_gateway_gets_low_confidence(self, estate):
+        nat = estate.nat("nat-0a")
+        [hit] = estate.run(OFF_HOURS, ec2__nat_gateways=[nat], metrics=self.working_hours("nat-0a", 1e8, 0))
+        assert hit.confidence is Confidence.LOW
+
+    def test_traffic_at_night_keeps_it(self, estate):
+        nat = estate.nat("nat-0a")
+        assert (
+            estate.run(OFF_HOURS, ec2__nat_gateways=[nat], metrics=self.working_hours("nat-0a", 1e8, 1e8))
+            == []
+        )
+
+    def test_no_data_is_unknown(self, estate):
+        assert estate.run(OFF_HOURS, ec2__nat_gateways=[estate.nat("nat-0a")]) == []

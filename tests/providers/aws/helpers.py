@@ -79,6 +79,9 @@ def build_estate() -> dict[str, Any]:
     elbv2 = client("elbv2")
     lb = elbv2.create_load_balancer(Name="alb-1", Subnets=subnets, Type="application")["LoadBalancers"][0]
     ids["alb"] = lb["LoadBalancerArn"]
+    # an NLB: the only type whose attributes (cross-zone) are read
+    nlb = elbv2.create_load_balancer(Name="nlb-1", Subnets=subnets, Type="network")["LoadBalancers"][0]
+    ids["nlb"] = nlb["LoadBalancerArn"]
     tg_empty = elbv2.create_target_group(Name="tg-empty", Protocol="HTTP", Port=80, VpcId=vpc)[
         "TargetGroups"
     ][0]

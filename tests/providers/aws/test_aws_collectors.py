@@ -90,8 +90,14 @@ def test_nat_gateways_and_route_tables(prov: AwsProvider, estate: dict[str, Any]
 
 def test_elbv2_load_balancers(prov: AwsProvider, estate: dict[str, Any]) -> None:
     lbs = open_unit(prov).collect("elbv2:load_balancers")
-    assert [lb["LoadBalancerArn"] for lb in lbs] == [estate["alb"]]
-    assert lbs[0]["Type"] == "application"
+    assert {lb["LoadBalancerArn"]: lb["Type"] for lb in lbs} == {
+        estate["alb"]: "application",
+        estate["nlb"]: "network",
+    }
+    # the CloudWatch LoadBalancer dimension, as CloudFormation's LoadBalancerFullName
+    assert {lb["LoadBalancerFullName"] for lb in lbs} == {
+        arn.split(":loadbalancer/")[1] for arn in (estate["alb"], estate["nlb"])
+    }
 
 
 def test_target_groups_carry_their_target_health(prov: AwsProvider, estate: dict[str, Any]) -> None:

@@ -7,13 +7,13 @@ datetimes, and the ISO 8601 strings of AMI dates); this module only formats them
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cloudwaste.checks.context import CheckContext, age_days, aws_tags
-from cloudwaste.model import Money, Resource
-from cloudwaste.pricing.aws import ebs_volume_monthly, snapshot_monthly
+from cloudwaste.checks.context import CheckContext, MetricQuery, MetricSeries, age_days, aws_tags
+from cloudwaste.model import CostBasis, Money, Resource
+from cloudwaste.pricing.aws import ebs_volume_monthly, public_ipv4_monthly, snapshot_monthly
 
 # "User initiated (2023-01-15 10:23:45 GMT)" on AWS; moto writes "UTC".
 _TRANSITION_DATE = re.compile(r"\((\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (?:GMT|UTC)\)")
@@ -225,3 +225,86 @@ class SnapshotIndex:
             and not backup_managed(snapshot)
             and not dlm_managed(snapshot)
         )
+
+
+# --- metrics shared by the EBS and EC2 checks ----------------------------------------------------
+
+# instances in these states report no EC2 metrics worth reading (a stopped instance has none)
+NOT_RUNNING = ("pending", "shutting-down", "terminated", "stopping", "stopped")
+
+
+def instance_query(metric: str, stat: str = "Sum", days: int = 30, period_s: int = 86400) -> MetricQuery:
+    """An ``AWS/EC2`` series of every running instance of the unit (NetworkIn, StatusCheckFailed...).
+
+    Checks that declare the same metric, statistic, period and window share one batched read.
+    """
+    return MetricQuery(
+        namespace="AWS/EC2",
+        metric=metric,
+        dimension="InstanceId",
+        collection="ec2:instances",
+        id_field="InstanceId",
+        stat=stat,
+        period_s=period_s,
+        days=days,
+        skip_states=NOT_RUNNING,
+        state_field="State.Name",
+    )
+
+
+def combined(series: Sequence[MetricSeries | None]) -> list[tuple[datetime, float]] | None:
+    """Datapoints of several series of one resource added per period, oldest first (e.g. read + write
+    operations); None when no series has a datapoint (unknown, never zero)."""
+    present = [s for s in series if s is not None]
+    if not present:
+        return None
+    totals: dict[datetime, float] = {}
+    for s in present:
+        for stamp, value in zip(s.timestamps, s.values, strict=False):
+            totals[stamp] = totals.get(stamp, 0.0) + value
+    return sorted(totals.items())
+
+
+def period_end(stamp: datetime, period_s: int) -> datetime:
+    """The end of the CloudWatch period starting at ``stamp`` (timestamps are period starts)."""
+    return stamp + timedelta(seconds=period_s)
+
+
+def metrics_evidence(queries: Sequence[MetricQuery], series: Sequence[MetricSeries | None]) -> dict[str, Any]:
+    """``{metric: series evidence or None}`` for a finding."""
+    return {q.metric: (s.evidence() if s is not None else None) for q, s in zip(queries, series, strict=True)}
+
+
+# --- public IPv4 -------------------------------------------------------------------------------------
+
+AMAZON_POOL = "amazon"
+
+
+def address_cost(ctx: CheckContext, address: Mapping[str, Any]) -> Money:
+    """A DescribeAddresses item's monthly charge: the public IPv4 price for Amazon-pool addresses, $0 for
+    BYOIP (AWS charges every public IPv4 address type except BYOIP), unknown for customer-owned and
+    carrier ones. (The same rule as ``aws.ec2.unassociated_eip``'s.)"""
+    pool = address.get("PublicIpv4Pool") or AMAZON_POOL
+    special = address.get("CustomerOwnedIp") or address.get("CarrierIp")
+    if str(pool).startswith("ipv4pool-ec2-") and not special:
+        return Money(
+            amount=0.0,
+            basis=CostBasis.BUNDLED_PRICE,
+            detail=f"BYOIP address from {pool}: no public IPv4 charge",
+        )
+    if pool != AMAZON_POOL or special:
+        where = pool if pool != AMAZON_POOL else "a customer-owned or carrier pool"
+        return Money.unknown(
+            detail=f"address from {where}: BYOIP, Outposts and carrier addresses are priced apart"
+        )
+    return public_ipv4_monthly(ctx.prices, ctx.region)
+
+
+def address_id(address: Mapping[str, Any]) -> str:
+    """The id findings use for an Elastic IP: its allocation id (its public IP when it has none)."""
+    return str(address.get("AllocationId") or address.get("PublicIp"))
+
+
+def address_arn(ctx: CheckContext, address: Mapping[str, Any]) -> str:
+    """``arn:aws:ec2:<region>:<account>:elastic-ip/<allocation id>``."""
+    return ec2_arn(ctx, "elastic-ip", address_id(address))

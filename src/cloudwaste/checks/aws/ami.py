@@ -129,6 +129,7 @@ def unused_ami(ctx: CheckContext, params: UnusedAmiParams) -> Iterator[Hit]:
             f"{last}, and no instance or launch template uses it.",
             cost=cost,
             evidence={
+                "scenario": "unused_ami_snapshot",
                 "state": image.get("State"),
                 "created_at": iso(created),
                 "last_launched_at": iso(launched),

@@ -1,52 +1,56 @@
-"""EBS checks: unattached volumes, volumes of stopped instances, gp2 volumes, old and orphaned snapshots."""
+"""EBS volume checks: unattached, idle and on stopped instances; the volume activity they share.
+
+Activity comes from CloudWatch ``AWS/EBS``. ``VolumeReadOps``/``VolumeWriteOps`` are *counts per
+period*: their Sum over a period divided by the period's seconds is operations per second (IOPS), which
+is the only figure ever compared with provisioned IOPS. EBS reports them only while a volume is attached
+(on Xen instances only in periods with I/O), so a volume without datapoints is unknown, never idle. The
+type and size checks live in :mod:`cloudwaste.checks.aws.ebs_sizing`, the snapshot checks in
+:mod:`cloudwaste.checks.aws.ebs_snapshots`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from cloudwaste.checks.aws._common import (
-    GIB,
-    SnapshotIndex,
     auto_scaling_group,
-    backup_managed,
-    dlm_managed,
+    combined,
     ec2_arn,
-    is_copy,
     iso,
+    metrics_evidence,
+    period_end,
     resource,
     snapshot_cost,
-    snapshot_lineage,
     stopped_for,
     volume_cost,
     volume_label,
     whole_days,
 )
-from cloudwaste.checks.context import CheckContext, Hit, age_days, aws_tags
+from cloudwaste.checks.context import CheckContext, Hit, MetricQuery, age_days, aws_tags
 from cloudwaste.checks.registry import check
-from cloudwaste.model import Confidence, Money, Resource, Severity
-from cloudwaste.pricing.aws import (
-    GP3_FREE_IOPS,
-    GP3_FREE_THROUGHPUT,
-    gp2_baseline_iops,
-    gp2_sustained_throughput,
-    gp2_to_gp3_saving,
-    with_note,
-)
+from cloudwaste.model import Confidence, Resource, Severity
 
 PVC_TAG_PREFIX = "kubernetes.io/created-for/pvc/name"
+ACTIVITY_METRICS = ("VolumeReadOps", "VolumeWriteOps")
+ACTIVITY_WINDOW_DAYS = 90
+# volumes in these states have nothing to measure
+GONE = ("creating", "deleting", "deleted", "error")
+REPORTING_LAG_DAYS = 2.0  # a volume whose latest datapoint is older is not being observed now
 
 
-def _volume_resource(ctx: CheckContext, vol: Mapping[str, Any]) -> Resource:
+def volume_resource(ctx: CheckContext, vol: Mapping[str, Any]) -> Resource:
     vid = str(vol["VolumeId"])
     return resource(
         vol, rid=vid, rtype="ebs_volume", arn=ec2_arn(ctx, "volume", vid), created=vol.get("CreateTime")
     )
 
 
-def _volume_facts(vol: Mapping[str, Any], age: float) -> dict[str, Any]:
+def volume_facts(vol: Mapping[str, Any], age: float) -> dict[str, Any]:
     return {
         "state": vol.get("State"),
         "age_days": round(age, 1),
@@ -60,16 +64,219 @@ def _volume_facts(vol: Mapping[str, Any], age: float) -> dict[str, Any]:
     }
 
 
+def _ops_text(max_ops: float) -> str:
+    return "no I/O" if max_ops <= 0 else f"at most {max_ops:g} I/O operations a day"
+
+
+# --- volume activity (daily read + write operations) ---------------------------------------------
+
+
+def activity_queries(window_days: int = ACTIVITY_WINDOW_DAYS) -> list[MetricQuery]:
+    """Daily read and write operation counts of every volume of the unit over ``window_days``.
+
+    The unattached, idle and redundant-snapshot checks declare the same queries, so one batched read
+    serves all three.
+    """
+    return [
+        MetricQuery(
+            namespace="AWS/EBS",
+            metric=metric,
+            dimension="VolumeId",
+            collection="ec2:volumes",
+            id_field="VolumeId",
+            stat="Sum",
+            period_s=86400,
+            days=window_days,
+            skip_states=GONE,
+        )
+        for metric in ACTIVITY_METRICS
+    ]
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Daily read + write operations of one volume as CloudWatch reported them, oldest first."""
+
+    points: tuple[tuple[datetime, float], ...]
+    period_s: int
+    window_days: int
+    metrics: dict[str, Any]
+
+    @property
+    def total(self) -> float:
+        """Operations over the window."""
+        return float(sum(v for _, v in self.points))
+
+    @property
+    def last_seen(self) -> datetime:
+        """End of the latest reported period: the volume was attached then."""
+        return period_end(self.points[-1][0], self.period_s)
+
+    def last_active(self, max_ops: float = 0.0) -> datetime | None:
+        """End of the latest period with more than ``max_ops`` operations."""
+        active = [t for t, v in self.points if v > max_ops]
+        return period_end(active[-1], self.period_s) if active else None
+
+    def quiet_points(self, max_ops: float = 0.0) -> list[tuple[datetime, float]]:
+        """The reported periods after the latest one with more than ``max_ops`` operations."""
+        last = max((n for n, (_, v) in enumerate(self.points) if v > max_ops), default=-1)
+        return list(self.points[last + 1 :])
+
+    def evidence(self, max_ops: float = 0.0) -> dict[str, Any]:
+        """Window, datapoints, totals and last activity for a finding."""
+        return {
+            "window_days": self.window_days,
+            "period_s": self.period_s,
+            "datapoints": len(self.points),
+            "operations_total": self.total,
+            "max_daily_operations": max(v for _, v in self.points),
+            "last_seen_attached": iso(self.last_seen),
+            "last_activity": iso(self.last_active(max_ops)),
+            "metrics": self.metrics,
+        }
+
+
+def volume_activity(
+    ctx: CheckContext, volume_id: str, window_days: int = ACTIVITY_WINDOW_DAYS
+) -> Activity | None:
+    """The volume's daily operations over ``window_days``; None when CloudWatch has no datapoint."""
+    queries = activity_queries(window_days)
+    series = [ctx.metric(q, volume_id) for q in queries]
+    points = combined(series)
+    if points is None:
+        return None
+    return Activity(tuple(points), 86400, window_days, metrics_evidence(queries, series))
+
+
+@dataclass(frozen=True)
+class UnattachedState:
+    """An available volume: how long it has been detached at least, and what its I/O history says."""
+
+    age: float
+    detached_days: float  # lower bound: creation age, or since CloudWatch last saw it attached
+    scenario: str  # never_used / recently_abandoned / long_abandoned, or unattached (no history)
+    io_idle_days: float | None
+    activity: Activity | None
+
+
+def unattached_state(
+    ctx: CheckContext,
+    vol: Mapping[str, Any],
+    window_days: int = ACTIVITY_WINDOW_DAYS,
+    abandoned_days: int = 30,
+) -> UnattachedState | None:
+    """The state of a volume that is ``available`` with no attachment and no managing service, else None.
+
+    Without datapoints the I/O history is unknown: the scenario stays ``unattached`` and the detach time
+    is bounded only by the creation time.
+    """
+    if vol.get("State") != "available" or vol.get("Attachments"):
+        return None
+    if (vol.get("Operator") or {}).get("Managed"):
+        return None  # a volume an AWS service manages (Operator.Managed): that service owns its lifecycle
+    age = age_days(vol.get("CreateTime"), ctx.now)
+    if age is None:
+        return None
+    activity = volume_activity(ctx, str(vol["VolumeId"]), window_days)
+    if activity is None:
+        return UnattachedState(age, age, "unattached", None, None)
+    detached = min(age, age_days(activity.last_seen, ctx.now) or 0.0)
+    last_io = activity.last_active()
+    if last_io is None:
+        io_idle = min(age, float(window_days))
+        scenario = "never_used" if age <= window_days else "long_abandoned"
+    else:
+        io_idle = age_days(last_io, ctx.now) or 0.0
+        scenario = "long_abandoned" if io_idle >= abandoned_days else "recently_abandoned"
+    return UnattachedState(age, detached, scenario, io_idle, activity)
+
+
+@dataclass(frozen=True)
+class IdleState:
+    """An in-use volume of running instances that has done (almost) no I/O on its latest reported days."""
+
+    scenario: str  # attached_never_used / attached_idle
+    idle_days: int  # reported days without activity, since the last active one
+    idle_since: datetime
+    last_active: datetime | None
+    instance_ids: tuple[str, ...]
+    activity: Activity
+
+
+def attached_idle(
+    ctx: CheckContext,
+    vol: Mapping[str, Any],
+    instances: Mapping[str, Mapping[str, Any]],
+    *,
+    window_days: int = ACTIVITY_WINDOW_DAYS,
+    max_daily_ops: float = 100.0,
+) -> IdleState | None:
+    """How long an attached data volume has been quiet; None when it is active, unknown or out of scope.
+
+    Out of scope: volumes not ``in-use``, managed by a service, attached to an instance that is not
+    running or not listed, or attached as an instance's root device (the instance's own checks own it).
+    Only reported days count as idle days, and the latest must be recent (the volume is observed now).
+    """
+    if vol.get("State") != "in-use" or (vol.get("Operator") or {}).get("Managed"):
+        return None
+    attachments = vol.get("Attachments") or []
+    ids: list[str] = []
+    for att in attachments:
+        inst = instances.get(str(att.get("InstanceId")))
+        if inst is None or (inst.get("State") or {}).get("Name") != "running":
+            return None
+        if att.get("Device") and att.get("Device") == inst.get("RootDeviceName"):
+            return None
+        ids.append(str(inst["InstanceId"]))
+    if not ids:
+        return None
+    activity = volume_activity(ctx, str(vol["VolumeId"]), window_days)
+    if activity is None or (age_days(activity.last_seen, ctx.now) or 0.0) > REPORTING_LAG_DAYS:
+        return None
+    quiet = activity.quiet_points(max_daily_ops)
+    if not quiet:
+        return None
+    last = activity.last_active(max_daily_ops)
+    age = age_days(vol.get("CreateTime"), ctx.now)
+    never = last is None and age is not None and age <= window_days
+    return IdleState(
+        scenario="attached_never_used" if never else "attached_idle",
+        idle_days=len(quiet),
+        idle_since=quiet[0][0],
+        last_active=last,
+        instance_ids=tuple(ids),
+        activity=activity,
+    )
+
+
 # --- aws.ebs.unattached_volume -------------------------------------------------------------------
 
 
 class UnattachedParams(BaseModel):
     """Parameters of ``aws.ebs.unattached_volume``."""
 
-    min_age_days: int = Field(7, ge=0, description="Only flag volumes created at least this many days ago.")
-    high_confidence_days: int = Field(
-        30, ge=0, description="Volumes at least this many days old are reported with high confidence."
+    min_age_days: int = Field(
+        7,
+        ge=0,
+        description="Only flag volumes detached at least this many days (creation age when CloudWatch "
+        "never saw them attached).",
     )
+    high_confidence_days: int = Field(
+        30,
+        ge=0,
+        description="Volumes detached at least this many days are reported with high confidence; this is "
+        "also the I/O idle time that separates recently from long abandoned.",
+    )
+    window_days: int = Field(
+        ACTIVITY_WINDOW_DAYS,
+        ge=1,
+        le=455,
+        description="Days of daily CloudWatch read/write operations read for the volume's I/O history.",
+    )
+
+
+def _unattached_queries(params: UnattachedParams) -> list[MetricQuery]:
+    return activity_queries(params.window_days)
 
 
 @check(
@@ -80,13 +287,19 @@ class UnattachedParams(BaseModel):
     needs=["ec2:volumes"],
     params=UnattachedParams,
     klass="orphan",
+    metrics=_unattached_queries,
     rationale="""
         A volume in the `available` state is attached to nothing, yet its provisioned GiB, IOPS and
-        throughput are billed every hour. DescribeVolumes gives no detach time, so age is measured from
-        creation and a volume must be `min_age_days` old before it is flagged (fresh volumes are often
-        about to be attached). Volumes provisioned for a Kubernetes PersistentVolumeClaim (tag
+        throughput are billed every hour. DescribeVolumes gives no detach time, but EBS reports its
+        CloudWatch operation counts only while a volume is attached, so the latest daily datapoint of
+        `VolumeReadOps`/`VolumeWriteOps` bounds the detach time: a volume seen attached within
+        `min_age_days` (the original's "recently active" skip) is not flagged, and confidence is high once
+        it has been detached `high_confidence_days`. The I/O history names the variant: `never_used` (no
+        operation since creation), `recently_abandoned` (last I/O under `high_confidence_days` ago) or
+        `long_abandoned`; without datapoints the history is unknown (`unattached`) and age is measured
+        from creation. Volumes provisioned for a Kubernetes PersistentVolumeClaim (tag
         `kubernetes.io/created-for/pvc/name`) may belong to a workload scaled to zero and get medium
-        confidence at most.
+        confidence at most; volumes a service manages (`Operator.Managed`) are skipped.
     """,
     recommendation=(
         "Snapshot the volume if its data matters, then delete it: "
@@ -96,33 +309,171 @@ class UnattachedParams(BaseModel):
     covers_peers=["aws.ebs.unattached_volume"],
 )
 def unattached_volume(ctx: CheckContext, params: UnattachedParams) -> Iterator[Hit]:
-    """Volumes in state ``available`` with no attachments, at least ``min_age_days`` old."""
+    """Volumes in state ``available`` with no attachments, detached at least ``min_age_days``."""
     for vol in ctx.get("ec2:volumes"):
-        if vol.get("State") != "available" or vol.get("Attachments"):
-            continue
-        if (vol.get("Operator") or {}).get("Managed"):
-            continue  # a volume an AWS service manages (Operator.Managed): that service owns its lifecycle
-        age = age_days(vol.get("CreateTime"), ctx.now)
-        if age is None or age < params.min_age_days:
+        state = unattached_state(ctx, vol, params.window_days, params.high_confidence_days)
+        if state is None or state.detached_days < params.min_age_days:
             continue
         tags = aws_tags(vol)
         pvc = tags.get(PVC_TAG_PREFIX)
-        confidence = Confidence.HIGH if age >= params.high_confidence_days else Confidence.MEDIUM
+        confidence = (
+            Confidence.HIGH if state.detached_days >= params.high_confidence_days else Confidence.MEDIUM
+        )
         if pvc and confidence is Confidence.HIGH:
             confidence = Confidence.MEDIUM
-        evidence = _volume_facts(vol, age) | {
+        label = volume_label(vol)
+        keep = snapshot_cost(ctx, {}, float(vol.get("Size") or 0))
+        evidence = volume_facts(vol, state.age) | {
             "attachments": 0,
-            "age_basis": "creation time (no detach time in API)",
+            "scenario": state.scenario,
+            "detached_days_at_least": round(state.detached_days, 1),
+            "snapshot_to_keep_monthly_at_most": keep.amount,
         }
+        if state.activity is None:
+            evidence |= {
+                "age_basis": "creation time (no detach time in the API, no CloudWatch datapoints)",
+                "io_history": f"unknown: no CloudWatch datapoints in the last {params.window_days} days "
+                "(EBS reports only while a volume is attached)",
+            }
+            reason = (
+                f"EBS volume {label} is not attached to any instance and was created "
+                f"{whole_days(state.age)} ago."
+            )
+        else:
+            seen = age_days(state.activity.last_seen, ctx.now) or 0.0
+            evidence |= {
+                "age_basis": "last CloudWatch datapoint (EBS reports only while a volume is attached)",
+                "io_idle_days": round(state.io_idle_days or 0.0, 1),
+                "activity": state.activity.evidence(),
+            }
+            if state.scenario == "never_used":
+                history = f"it has done no I/O since it was created {whole_days(state.age)} ago"
+            elif state.activity.last_active() is None:
+                history = f"it did no I/O in the last {whole_days(params.window_days)}"
+            else:
+                history = f"its last I/O was {whole_days(state.io_idle_days or 0.0)} ago"
+            reason = (
+                f"EBS volume {label} is not attached to any instance; CloudWatch last saw it attached "
+                f"{whole_days(seen)} ago and {history}."
+            )
         if pvc:
             evidence["kubernetes_pvc"] = pvc
         yield Hit(
-            resource=_volume_resource(ctx, vol),
-            reason=f"EBS volume {volume_label(vol)} is not attached to any instance and was created "
-            f"{whole_days(age)} ago.",
+            resource=volume_resource(ctx, vol),
+            reason=reason,
             cost=volume_cost(ctx, vol),
             evidence=evidence,
             confidence=confidence,
+        )
+
+
+# --- aws.ebs.idle_volume -------------------------------------------------------------------------
+
+
+class IdleVolumeParams(BaseModel):
+    """Parameters of ``aws.ebs.idle_volume``."""
+
+    min_idle_days: int = Field(
+        30, ge=1, description="Flag volumes quiet on at least this many reported days (medium confidence)."
+    )
+    high_confidence_days: int = Field(
+        60, ge=1, description="Volumes quiet on at least this many reported days get high confidence."
+    )
+    max_daily_ops: float = Field(
+        100.0,
+        ge=0,
+        description="A day with at most this many read + write operations (about 0.001 IOPS) is quiet.",
+    )
+    window_days: int = Field(
+        ACTIVITY_WINDOW_DAYS,
+        ge=1,
+        le=455,
+        description="Days of daily CloudWatch read/write operations read (must exceed the thresholds).",
+    )
+
+
+def _idle_queries(params: IdleVolumeParams) -> list[MetricQuery]:
+    return activity_queries(params.window_days)
+
+
+@check(
+    id="aws.ebs.idle_volume",
+    title="EBS data volume attached to a running instance but doing no I/O",
+    resource_type="ebs_volume",
+    severity=Severity.MEDIUM,
+    needs=["ec2:volumes", "ec2:instances"],
+    params=IdleVolumeParams,
+    klass="idle",
+    metrics=_idle_queries,
+    rationale="""
+        An attached volume that nobody reads or writes is billed like a busy one. The daily Sums of
+        `VolumeReadOps` + `VolumeWriteOps` (operation counts per day, not per second) are read over
+        `window_days`; a day with at most `max_daily_ops` operations is quiet. A data volume of running
+        instances is flagged when its latest `min_idle_days` reported days are all quiet (high confidence
+        from `high_confidence_days`), as `attached_never_used` when it has never been active since its
+        creation inside the window, else `attached_idle`. Only days CloudWatch reported count: volumes on
+        Xen instances report nothing on quiet days, and a volume without datapoints, or whose latest one
+        is older than two days, is unknown, never idle. Root volumes (the instance's own checks cover
+        them), volumes of stopped instances (`aws.ebs.volume_on_stopped_instance`), of instances not
+        listed, and service-managed volumes are skipped. The cost is the full volume cost.
+    """,
+    recommendation=(
+        "Check the volume is not mounted or needed, snapshot it, wait for the snapshot to complete, then "
+        "detach and delete it: aws ec2 create-snapshot --volume-id <id>, then "
+        "aws ec2 detach-volume --volume-id <id> && aws ec2 delete-volume --volume-id <id>"
+    ),
+    covers_original=[
+        "aws:ebs_volume_unattached/attached_never_used",
+        "aws:ebs_volume_unattached/attached_idle",
+    ],
+    covers_peers=["aws.ebs.idle_volume"],
+)
+def idle_volume(ctx: CheckContext, params: IdleVolumeParams) -> Iterator[Hit]:
+    """In-use data volumes of running instances quiet on their latest ``min_idle_days`` reported days."""
+    instances = {str(i["InstanceId"]): i for i in ctx.get("ec2:instances")}
+    for vol in ctx.get("ec2:volumes"):
+        state = attached_idle(
+            ctx, vol, instances, window_days=params.window_days, max_daily_ops=params.max_daily_ops
+        )
+        if state is None or state.idle_days < params.min_idle_days:
+            continue
+        age = age_days(vol.get("CreateTime"), ctx.now) or 0.0
+        who = ", ".join(state.instance_ids)
+        since = state.idle_since.date().isoformat()
+        if state.scenario == "attached_never_used":
+            reason = (
+                f"EBS volume {volume_label(vol)}, attached to {who}, has done "
+                f"{_ops_text(params.max_daily_ops)} on any of the {state.idle_days} days CloudWatch "
+                f"reported since it was created {whole_days(age)} ago."
+            )
+        else:
+            reason = (
+                f"EBS volume {volume_label(vol)}, attached to {who}, did {_ops_text(params.max_daily_ops)} "
+                f"on each of the last {state.idle_days} days CloudWatch reported (since {since})."
+            )
+        vid = str(vol["VolumeId"])
+        yield Hit(
+            resource=volume_resource(ctx, vol),
+            reason=reason,
+            cost=volume_cost(ctx, vol),
+            evidence=volume_facts(vol, age)
+            | {
+                "scenario": state.scenario,
+                "attached_to": list(state.instance_ids),
+                "idle_days": state.idle_days,
+                "idle_since": iso(state.idle_since),
+                "max_daily_ops": params.max_daily_ops,
+                "activity": state.activity.evidence(params.max_daily_ops),
+            },
+            confidence=Confidence.HIGH
+            if state.idle_days >= params.high_confidence_days
+            else Confidence.MEDIUM,
+            recommendation=(
+                f"Check on {who} that the volume is not mounted or needed, snapshot it, wait for the "
+                f"snapshot to complete, then detach and delete it: aws ec2 create-snapshot --volume-id "
+                f"{vid}, then aws ec2 detach-volume --volume-id {vid} && "
+                f"aws ec2 delete-volume --volume-id {vid}"
+            ),
         )
 
 
@@ -155,9 +506,9 @@ class OnStoppedParams(BaseModel):
         flagged when every instance it is attached to has been `stopped` for at least `min_stopped_days`.
         The stop date comes only from the instance's StateTransitionReason ("User initiated (... GMT)");
         when AWS does not state it (e.g. Server.ScheduledStop), the volume is skipped rather than guessed
-        from LaunchTime, which is the last start. Instances of an Auto Scaling group (warm pools keep
-        instances stopped by design) are skipped. The instance's own finding
-        (`aws.ec2.stopped_instance`) includes this volume's cost.
+        from LaunchTime, which is the last start (the original approximates days stopped by launch age).
+        Instances of an Auto Scaling group (warm pools keep instances stopped by design) are skipped. The
+        instance's own finding (`aws.ec2.stopped_instance`) includes this volume's cost.
     """,
     recommendation=(
         "If the instance is not coming back, snapshot the volume and delete it (or terminate the instance): "
@@ -183,12 +534,16 @@ def volume_on_stopped_instance(ctx: CheckContext, params: OnStoppedParams) -> It
         ids = [str(stop["instance_id"]) for stop, _ in stops]
         who = f"instance {ids[0]}" if len(ids) == 1 else f"instances {', '.join(ids)}"
         yield Hit(
-            resource=_volume_resource(ctx, vol),
+            resource=volume_resource(ctx, vol),
             reason=f"EBS volume {volume_label(vol)} is attached only to {who}, stopped for "
             f"{whole_days(stopped_days)}.",
             cost=volume_cost(ctx, vol),
-            evidence=_volume_facts(vol, age)
-            | {"instances": [stop for stop, _ in stops], "stopped_days": round(stopped_days, 1)},
+            evidence=volume_facts(vol, age)
+            | {
+                "scenario": "volume_on_stopped_instance",
+                "instances": [stop for stop, _ in stops],
+                "stopped_days": round(stopped_days, 1),
+            },
             confidence=Confidence.HIGH if stopped_days >= params.high_confidence_days else Confidence.MEDIUM,
         )
 
@@ -217,248 +572,3 @@ def _stopped_attachments(
         }
         stops.append((evidence, days))
     return stops or None
-
-
-# --- aws.ebs.gp2_volume --------------------------------------------------------------------------
-
-
-class Gp2Params(BaseModel):
-    """Parameters of ``aws.ebs.gp2_volume``."""
-
-    min_size_gb: int = Field(
-        1, ge=1, description="Only flag gp2 volumes of at least this many GiB (1 = every gp2 volume)."
-    )
-    min_age_days: int = Field(
-        7, ge=0, description="Only flag volumes created at least this many days ago (skips short-lived ones)."
-    )
-    match_throughput: bool = Field(
-        True,
-        description="Price the gp3 with the extra throughput that matches gp2's 250 MiB/s from 334 GiB up.",
-    )
-
-
-@check(
-    id="aws.ebs.gp2_volume",
-    title="gp2 EBS volume that gp3 would serve for less",
-    resource_type="ebs_volume",
-    severity=Severity.LOW,
-    needs=["ec2:volumes"],
-    params=Gp2Params,
-    klass="legacy",
-    rationale="""
-        gp3 costs about 20 % less per GiB than gp2 and includes 3,000 IOPS and 125 MiB/s whatever the
-        size, and a volume changes type online, without detaching. The saving shown keeps gp2's
-        performance: a gp2 above 1,000 GiB has 3 IOPS per GiB, so its gp3 needs provisioned IOPS above
-        3,000, and from 334 GiB gp2 sustains 250 MiB/s, so its gp3 gets the extra throughput
-        (`match_throughput`); both are subtracted, and a volume whose saving is not positive is not
-        flagged. Unattached gp2 volumes are flagged too (`aws.ebs.unattached_volume` reports their full
-        cost on the same resource, and totals count a resource once). Every size is flagged by default,
-        since the change is safe at any size; raise `min_size_gb` or use `--min-cost` to see only the
-        larger ones.
-    """,
-    recommendation="Change the type in place: aws ec2 modify-volume --volume-id <id> --volume-type gp3",
-    covers_original=["aws:ebs_volume_gp2_migration/gp2_migration_opportunity"],
-    covers_peers=["aws.ebs.gp2_volume"],
-)
-def gp2_volume(ctx: CheckContext, params: Gp2Params) -> Iterator[Hit]:
-    """gp2 volumes of at least ``min_size_gb`` whose gp3 equivalent is cheaper."""
-    for vol in ctx.get("ec2:volumes"):
-        if vol.get("VolumeType") != "gp2" or vol.get("State") not in ("in-use", "available"):
-            continue
-        if vol.get("OutpostArn"):
-            continue  # Outposts storage is bought with the Outpost; gp3 may not be offered there
-        size = int(vol.get("Size") or 0)
-        age = age_days(vol.get("CreateTime"), ctx.now)
-        if size < params.min_size_gb or age is None or age < params.min_age_days:
-            continue
-        saving = gp2_to_gp3_saving(ctx.prices, ctx.region, size, params.match_throughput)
-        if saving.amount is not None and saving.amount <= 0:
-            continue
-        gp3_iops = max(GP3_FREE_IOPS, gp2_baseline_iops(size))
-        gp3_tput = gp2_sustained_throughput(size) if params.match_throughput else GP3_FREE_THROUGHPUT
-        command = f"aws ec2 modify-volume --volume-id {vol['VolumeId']} --volume-type gp3"
-        if gp3_iops > GP3_FREE_IOPS:
-            command += f" --iops {gp3_iops}"
-        if gp3_tput > GP3_FREE_THROUGHPUT:
-            command += f" --throughput {gp3_tput}"
-        saved = (
-            f"saves ${saving.amount:.2f} a month" if saving.amount is not None else "saves an unknown amount"
-        )
-        yield Hit(
-            resource=_volume_resource(ctx, vol),
-            reason=f"EBS volume {volume_label(vol)} could be gp3 with the same baseline performance, "
-            f"which {saved}.",
-            cost=saving,
-            evidence=_volume_facts(vol, age)
-            | {
-                "gp2_baseline_iops": gp2_baseline_iops(size),
-                "gp3_iops": gp3_iops,
-                "gp3_throughput_mibps": gp3_tput,
-                "attached_to": [a.get("InstanceId") for a in vol.get("Attachments") or []],
-            },
-            confidence=Confidence.HIGH if saving.amount is not None else Confidence.LOW,
-            recommendation=f"Change the volume type in place: {command}",
-        )
-
-
-# --- snapshots -----------------------------------------------------------------------------------
-
-
-def _lineage_cost(ctx: CheckContext, snap: Mapping[str, Any]) -> tuple[Money, str | None]:
-    """(the snapshot's upper-bound cost, its lineage cost group): a lineage is charged once in totals."""
-    group = snapshot_lineage(snap)
-    cost = snapshot_cost(ctx, snap)
-    if group is None:
-        return cost, None
-    note = (
-        f"snapshots of volume {snap['VolumeId']} share blocks and are charged once in totals, at the largest"
-    )
-    return with_note(cost, note), group
-
-
-def _snapshot_resource(ctx: CheckContext, snap: Mapping[str, Any]) -> Resource:
-    sid = str(snap["SnapshotId"])
-    arn = ec2_arn(ctx, "snapshot", sid, with_account=False)
-    return resource(snap, rid=sid, rtype="ebs_snapshot", arn=arn, created=snap.get("StartTime"))
-
-
-def _snapshot_facts(snap: Mapping[str, Any], age: float, group: str | None) -> dict[str, Any]:
-    bound = (
-        "upper bound for this snapshot (snapshots store only written blocks; standard ones are incremental)"
-    )
-    if group:
-        bound += f"; snapshots of volume {snap['VolumeId']} are charged once in totals, at the largest"
-    return {
-        "state": snap.get("State"),
-        "age_days": round(age, 1),
-        "started_at": iso(snap.get("StartTime")),
-        "volume_id": snap.get("VolumeId"),
-        "volume_size_gb": snap.get("VolumeSize"),
-        "full_snapshot_size_gb": round(snap["FullSnapshotSizeInBytes"] / GIB, 2)
-        if snap.get("FullSnapshotSizeInBytes")
-        else None,
-        "storage_tier": snap.get("StorageTier") or "standard",
-        "description": snap.get("Description") or None,
-        "cost_bound": bound,
-    }
-
-
-class OldSnapshotParams(BaseModel):
-    """Parameters of ``aws.ebs.old_snapshot``."""
-
-    max_age_days: int = Field(90, ge=1, description="Flag snapshots at least this many days old.")
-
-
-@check(
-    id="aws.ebs.old_snapshot",
-    title="EBS snapshot older than the retention limit",
-    resource_type="ebs_snapshot",
-    severity=Severity.LOW,
-    needs=["ec2:snapshots", "ec2:volumes", "ec2:images", "ec2:launch_template_versions"],
-    params=OldSnapshotParams,
-    klass="policy",
-    rationale="""
-        Manual snapshots pile up long after anyone needs them and are billed per GiB-month. A completed
-        snapshot at least `max_age_days` old is flagged unless a policy or a consumer owns it: snapshots
-        behind a registered AMI or a launch template (see `aws.ami.unused`), AWS Backup recovery points and
-        Data Lifecycle Manager snapshots (their plan or policy sets retention) are skipped. Snapshots whose
-        source volume is gone are `aws.ebs.orphan_snapshot`'s and are not reported twice. The cost is an
-        upper bound for each snapshot: standard-tier snapshots are incremental, so deleting one frees
-        only the blocks no other snapshot shares, and the snapshots of one volume (old or orphaned) are
-        charged once in totals, at the largest. Confidence is low, medium from twice the limit: an old
-        snapshot of a live volume is often someone's deliberate backup.
-    """,
-    recommendation="Check nobody relies on it, then delete it: aws ec2 delete-snapshot --snapshot-id <id>",
-    covers_original=["aws:ebs_snapshot_old_unused/old_unused"],
-    covers_peers=["aws.ebs.old_snapshot"],
-)
-def old_snapshot(ctx: CheckContext, params: OldSnapshotParams) -> Iterator[Hit]:
-    """Completed snapshots older than ``max_age_days`` that no AMI, template or policy owns."""
-    index = SnapshotIndex(ctx)
-    for snap in ctx.get("ec2:snapshots"):
-        if snap.get("State") != "completed":
-            continue
-        age = age_days(snap.get("StartTime"), ctx.now)
-        if age is None or age < params.max_age_days:
-            continue
-        if index.referenced(snap) or backup_managed(snap) or dlm_managed(snap) or index.is_orphan(snap):
-            continue
-        size = snap.get("VolumeSize")
-        cost, group = _lineage_cost(ctx, snap)
-        yield Hit(
-            resource=_snapshot_resource(ctx, snap),
-            reason=f"EBS snapshot {snap['SnapshotId']} ({size} GiB) of volume {snap.get('VolumeId')} is "
-            f"{whole_days(age)} old, over the {params.max_age_days}-day limit.",
-            cost=cost,
-            evidence=_snapshot_facts(snap, age, group)
-            | {"max_age_days": params.max_age_days, "source_volume_exists": True},
-            confidence=Confidence.MEDIUM if age >= 2 * params.max_age_days else Confidence.LOW,
-            cost_group=group,
-        )
-
-
-class OrphanSnapshotParams(BaseModel):
-    """Parameters of ``aws.ebs.orphan_snapshot``."""
-
-    min_age_days: int = Field(7, ge=0, description="Only flag snapshots at least this many days old.")
-    high_confidence_days: int = Field(
-        30, ge=0, description="Snapshots at least this many days old are reported with high confidence."
-    )
-
-
-@check(
-    id="aws.ebs.orphan_snapshot",
-    title="EBS snapshot whose source volume is gone and that nothing uses",
-    resource_type="ebs_snapshot",
-    severity=Severity.MEDIUM,
-    needs=["ec2:snapshots", "ec2:volumes", "ec2:images", "ec2:launch_template_versions"],
-    params=OrphanSnapshotParams,
-    klass="orphan",
-    rationale="""
-        A snapshot of a deleted volume that no AMI and no launch template version references is usually
-        left over from a cleanup that stopped halfway (a deregistered AMI leaves its snapshots behind).
-        Skipped: snapshots behind a registered AMI or any launch template version, AWS Backup recovery
-        points (`aws:backup:source-resource` tag or the AWS Backup description) and Data Lifecycle
-        Manager snapshots (`dlm:managed` tag), whose plan or policy owns their retention. Copies
-        (volume id `vol-ffffffff`) have no source volume by construction and are often deliberate
-        cross-region or cross-account backups, so they are reported with low confidence. The cost is an
-        upper bound for each snapshot, as snapshots are incremental; the snapshots of one source volume
-        (orphaned or old) are charged once in totals, at the largest.
-    """,
-    recommendation="Check nobody relies on it, then delete it: aws ec2 delete-snapshot --snapshot-id <id>",
-    covers_original=["aws:ebs_snapshot_orphaned/volume_deleted"],
-    covers_peers=["aws.ebs.orphan_snapshot"],
-)
-def orphan_snapshot(ctx: CheckContext, params: OrphanSnapshotParams) -> Iterator[Hit]:
-    """Completed snapshots whose volume is gone and that no AMI, template, Backup plan or DLM policy uses."""
-    index = SnapshotIndex(ctx)
-    for snap in ctx.get("ec2:snapshots"):
-        if not index.is_orphan(snap):
-            continue
-        age = age_days(snap.get("StartTime"), ctx.now)
-        if age is None or age < params.min_age_days:
-            continue
-        copied = is_copy(snap)
-        size = snap.get("VolumeSize")
-        if copied:
-            reason = (
-                f"EBS snapshot {snap['SnapshotId']} ({size} GiB) is a copy with no source volume here, "
-                f"{whole_days(age)} old, and no AMI or launch template uses it."
-            )
-            confidence = Confidence.LOW
-        else:
-            reason = (
-                f"EBS snapshot {snap['SnapshotId']} ({size} GiB) is {whole_days(age)} old; its volume "
-                f"{snap.get('VolumeId')} no longer exists and no AMI or launch template uses it."
-            )
-            confidence = Confidence.HIGH if age >= params.high_confidence_days else Confidence.MEDIUM
-        cost, group = _lineage_cost(ctx, snap)
-        yield Hit(
-            resource=_snapshot_resource(ctx, snap),
-            reason=reason,
-            cost=cost,
-            evidence=_snapshot_facts(snap, age, group)
-            | {"source_volume_exists": False, "copied": copied, "referenced_by": None},
-            confidence=confidence,
-            cost_group=group,
-        )

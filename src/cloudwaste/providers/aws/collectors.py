@@ -2,9 +2,11 @@
 
 Each collection is declared once as data (like Cloud Custodian's ``resource_type``): the service, the
 API operation, the result key, fixed parameters and the largest page the API accepts. Items are
-returned exactly as boto3 parses them (tz-aware datetimes), every page fetched. Three collections
-need a second call per item (instances are flattened out of reservations; launch template versions
-and target health are fetched per template / target group).
+returned exactly as boto3 parses them (tz-aware datetimes), every page fetched. Some collections
+need a second call per item (instances are flattened out of reservations; launch template versions,
+target health, listeners and load balancer attributes are fetched per template / target group / load
+balancer). elbv2 load balancers also carry ``LoadBalancerFullName`` (``app/<name>/<id>``, the
+CloudWatch ``LoadBalancer`` dimension, as CloudFormation names it), which metric queries key on.
 
 A collector is ``fn(client_for, page_size) -> list[dict]``, where ``client_for(service)`` returns the
 unit's (instrumented) client and ``page_size`` overrides each API's maximum page (tests, tuning).
@@ -12,6 +14,8 @@ unit's (instrumented) client and ``page_size`` overrides each API's maximum page
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,6 +81,16 @@ ELBV2_LOAD_BALANCERS = Listing("elbv2", "DescribeLoadBalancers", "LoadBalancers"
 TARGET_GROUPS = Listing("elbv2", "DescribeTargetGroups", "TargetGroups", max_page=400)
 TARGET_HEALTH = Listing("elbv2", "DescribeTargetHealth", "TargetHealthDescriptions")
 ELB_LOAD_BALANCERS = Listing("elb", "DescribeLoadBalancers", "LoadBalancerDescriptions", max_page=400)
+LISTENERS = Listing("elbv2", "DescribeListeners", "Listeners", max_page=400)
+LB_ATTRIBUTES = Listing("elbv2", "DescribeLoadBalancerAttributes", "Attributes")
+SECURITY_GROUPS = Listing("ec2", "DescribeSecurityGroups", "SecurityGroups", max_page=1000, min_page=5)
+SUBNETS = Listing("ec2", "DescribeSubnets", "Subnets", max_page=1000, min_page=5)
+INTERNET_GATEWAYS = Listing("ec2", "DescribeInternetGateways", "InternetGateways", max_page=1000, min_page=5)
+VPC_ENDPOINTS = Listing("ec2", "DescribeVpcEndpoints", "VpcEndpoints", max_page=1000, min_page=5)
+# DescribeDBInstances returns each instance's TagList: no ListTagsForResource call per instance
+DB_INSTANCES = Listing("rds", "DescribeDBInstances", "DBInstances", max_page=100, min_page=20)
+# only these types are billed for cross-zone traffic; an ALB's cross-zone balancing is free
+CROSS_ZONE_BILLED = ("network", "gateway")
 
 
 def list_all(client: Any, listing: Listing, page_size: int | None = None, **params: Any) -> Items:
@@ -140,6 +154,70 @@ def collect_target_groups(client_for: ClientFor, page_size: int | None) -> Items
     return out
 
 
+_LB_CACHE: weakref.WeakKeyDictionary[Any, Items] = weakref.WeakKeyDictionary()
+_LB_LOCKS: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
+_LOCKS_GUARD = threading.Lock()
+
+
+def _load_balancers(elbv2: Any, page_size: int | None) -> Items:
+    """The unit's elbv2 load balancers, listed once per client: the listener and attribute collectors
+    need the same list, so they do not call DescribeLoadBalancers again (one lock per client, so units
+    scanned in parallel do not wait for each other)."""
+    with _LOCKS_GUARD:
+        lock = _LB_LOCKS.setdefault(elbv2, threading.Lock())
+    with lock:
+        cached = _LB_CACHE.get(elbv2)
+        if cached is None:
+            cached = [
+                {**lb, "LoadBalancerFullName": str(lb["LoadBalancerArn"]).split(":loadbalancer/", 1)[-1]}
+                for lb in list_all(elbv2, ELBV2_LOAD_BALANCERS, page_size)
+            ]
+            _LB_CACHE[elbv2] = cached
+        return cached
+
+
+def collect_load_balancers(client_for: ClientFor, page_size: int | None) -> Items:
+    """elbv2 load balancers (ALB, NLB, Gateway), each with its ``LoadBalancerFullName``."""
+    return _load_balancers(client_for("elbv2"), page_size)
+
+
+def _per_load_balancer(
+    elbv2: Any, lb: dict[str, Any], listing: Listing, page_size: int | None
+) -> Items | None:
+    """``listing`` for one load balancer; None when it was deleted after it was listed."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return list_all(elbv2, listing, page_size, LoadBalancerArn=lb["LoadBalancerArn"])
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "LoadBalancerNotFound":
+            return None
+        raise
+
+
+def collect_listeners(client_for: ClientFor, page_size: int | None) -> Items:
+    """Every listener of every elbv2 load balancer (one DescribeListeners per load balancer)."""
+    elbv2 = client_for("elbv2")
+    out: Items = []
+    for lb in _load_balancers(elbv2, page_size):
+        out.extend(_per_load_balancer(elbv2, lb, LISTENERS, page_size) or [])
+    return out
+
+
+def collect_lb_attributes(client_for: ClientFor, page_size: int | None) -> Items:
+    """``{LoadBalancerArn, Attributes}`` of each NLB and Gateway Load Balancer (the types whose cross-zone
+    traffic is billed); ALBs are not asked."""
+    elbv2 = client_for("elbv2")
+    out: Items = []
+    for lb in _load_balancers(elbv2, page_size):
+        if lb.get("Type") not in CROSS_ZONE_BILLED:
+            continue
+        attributes = _per_load_balancer(elbv2, lb, LB_ATTRIBUTES, page_size)
+        if attributes is not None:
+            out.append({"LoadBalancerArn": lb["LoadBalancerArn"], "Attributes": attributes})
+    return out
+
+
 COLLECTORS: dict[str, Collector] = {
     "ec2:volumes": _simple(VOLUMES),
     "ec2:instances": collect_instances,
@@ -150,7 +228,14 @@ COLLECTORS: dict[str, Collector] = {
     "ec2:network_interfaces": _simple(NETWORK_INTERFACES),
     "ec2:nat_gateways": _simple(NAT_GATEWAYS),
     "ec2:route_tables": _simple(ROUTE_TABLES),
-    "elbv2:load_balancers": _simple(ELBV2_LOAD_BALANCERS),
+    "ec2:security_groups": _simple(SECURITY_GROUPS),
+    "ec2:subnets": _simple(SUBNETS),
+    "ec2:internet_gateways": _simple(INTERNET_GATEWAYS),
+    "ec2:vpc_endpoints": _simple(VPC_ENDPOINTS),
+    "elbv2:load_balancers": collect_load_balancers,
     "elbv2:target_groups": collect_target_groups,
+    "elbv2:listeners": collect_listeners,
+    "elbv2:load_balancer_attributes": collect_lb_attributes,
     "elb:load_balancers": _simple(ELB_LOAD_BALANCERS),
+    "rds:db_instances": _simple(DB_INSTANCES),
 }

@@ -16,18 +16,25 @@ ACTIONS: tuple[str, ...] = (
     "ec2:DescribeAddresses",
     "ec2:DescribeImages",
     "ec2:DescribeInstances",
+    "ec2:DescribeInternetGateways",
     "ec2:DescribeLaunchTemplateVersions",
     "ec2:DescribeLaunchTemplates",
     "ec2:DescribeNatGateways",
     "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeRegions",
     "ec2:DescribeRouteTables",
+    "ec2:DescribeSecurityGroups",
     "ec2:DescribeSnapshots",
+    "ec2:DescribeSubnets",
     "ec2:DescribeVolumes",
+    "ec2:DescribeVpcEndpoints",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeLoadBalancerAttributes",
     "elasticloadbalancing:DescribeLoadBalancers",
     "elasticloadbalancing:DescribeTargetGroups",
     "elasticloadbalancing:DescribeTargetHealth",
     "iam:ListAccountAliases",
+    "rds:DescribeDBInstances",
     "sts:GetCallerIdentity",
 )
 
@@ -56,5 +63,40 @@ def policy_document() -> dict[str, Any]:
                 "Action": list(ACTIONS),
                 "Resource": "*",
             }
+        ],
+    }
+
+
+# The calls a multi-account scan and `pricing refresh aws` make with the caller's own credentials (the
+# management account or a delegated administrator); each scanned account's role needs ACTIONS.
+DEFAULT_ROLE_NAME = "CloudwasteReadOnly"
+ORG_ACTIONS: tuple[str, ...] = ("organizations:ListAccounts", "organizations:ListTagsForResource")
+PRICING_ACTIONS: tuple[str, ...] = ("pricing:GetProducts",)
+
+
+def management_policy_document(role_name: str = DEFAULT_ROLE_NAME) -> dict[str, Any]:
+    """The caller's policy for ``--org``/``--accounts-file`` and ``pricing refresh aws``: list the
+    accounts and their tags, assume ``role_name`` in any account, read the Price List."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "CloudwasteListAccounts",
+                "Effect": "Allow",
+                "Action": list(ORG_ACTIONS),
+                "Resource": "*",
+            },
+            {
+                "Sid": "CloudwasteAssumeScanRole",
+                "Effect": "Allow",
+                "Action": ["sts:AssumeRole"],
+                "Resource": f"arn:aws:iam::*:role/{role_name}",
+            },
+            {
+                "Sid": "CloudwastePriceList",
+                "Effect": "Allow",
+                "Action": list(PRICING_ACTIONS),
+                "Resource": "*",
+            },
         ],
     }
