@@ -51,6 +51,22 @@ class AwsSection(_Strict):
     exclude_regions: list[str] = Field(default_factory=list)
     profile: str | None = None
     account: str | None = None
+    org: bool = False  # scan the organization's ACTIVE accounts (needs role_name)
+    role_name: str | None = Field(default=None, min_length=1)
+    external_id: str | None = Field(default=None, min_length=2)
+    accounts_file: str | None = Field(default=None, min_length=1)
+
+
+class AzureSection(_Strict):
+    """``[azure]``: defaults for ``scan azure``."""
+
+    subscriptions: list[str] = Field(default_factory=list)
+    exclude_subscriptions: list[str] = Field(default_factory=list)
+    resource_groups: list[str] = Field(default_factory=list)
+    account: str | None = None
+    auth: Literal["default", "cli", "env", "managed-identity"] | None = None
+    cloud: Literal["public", "usgov", "china"] | None = None
+    discovery: Literal["graph", "arm"] | None = None
 
 
 class GateSection(_Strict):
@@ -62,6 +78,15 @@ class GateSection(_Strict):
     soft_fail: bool = False
 
 
+class AiSection(_Strict):
+    """``[ai]``: defaults for ``cloudwaste ask`` (the API key is never read from a file)."""
+
+    model: str | None = Field(default=None, min_length=1)
+    max_tokens: int | None = Field(default=None, ge=1, le=64_000)
+    top: int | None = Field(default=None, ge=0, le=1_000)
+    redact: bool | None = None
+
+
 class ConfigFile(_Strict):
     """The whole file."""
 
@@ -69,7 +94,9 @@ class ConfigFile(_Strict):
     concurrency: int | None = Field(default=None, ge=1, le=64)
     min_cost: float | None = Field(default=None, ge=0)
     aws: AwsSection = Field(default_factory=AwsSection)
+    azure: AzureSection = Field(default_factory=AzureSection)
     gate: GateSection = Field(default_factory=GateSection)
+    ai: AiSection = Field(default_factory=AiSection)
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 

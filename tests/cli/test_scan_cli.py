@@ -335,3 +335,27 @@ def test_report_of_an_interrupted_or_partial_scan_is_not_an_error(
         cli("scan", "aws", "-r", "us-east-1,eu-west-1", "--db", str(db), "--max-attempts", "1", "-q")
     assert cli("report", "--db", str(db), "-q").exit_code == 0
     assert cli("report", "--db", str(db), "-q", "--strict").exit_code == 4
+
+
+def test_scan_baseline_gate_and_ignore_file_on_scan_aws(aws: str, cli: Cli, db: Path, tmp_path: Path) -> None:
+    """`scan aws` takes the lifecycle flags: a second scan with new waste breaches --fail-on-new,
+    and an ignore file that mutes the new volume keeps the gate green."""
+    make_waste()
+    first = cli(*scan_args(db, "-f", "json", "-q"))
+    assert first.exit_code == 0, first.stderr
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    new = ec2.create_volume(AvailabilityZone="us-east-1a", Size=10, VolumeType="gp3")["VolumeId"]
+    gated = cli(*scan_args(db, "-f", "json", "-q", "--baseline", "latest", "--fail-on-new"))
+    assert gated.exit_code == 3, gated.stderr
+    marks = {f["resource"]["id"]: f["baseline"] for f in json.loads(gated.stdout)["findings"]}
+    assert marks[new] == "new" and "existing" in marks.values()
+    rules = tmp_path / "ignore.yaml"
+    rules.write_text(f"rules:\n  - reason: scratch disk for the load test\n    resource: {new}\n")
+    muted = cli(
+        *scan_args(
+            db, "-f", "json", "-q", "--baseline", "previous", "--fail-on-new", "--ignore-file", str(rules)
+        )
+    )
+    assert muted.exit_code == 0, muted.stderr
+    by_id = {f["resource"]["id"]: f for f in json.loads(muted.stdout)["findings"]}
+    assert by_id[new]["status"] == "ignored"

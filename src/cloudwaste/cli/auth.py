@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,6 +17,15 @@ app = typer.Typer(
 
 ProviderArg = Annotated[str, typer.Argument(metavar="PROVIDER", help="Cloud provider: aws.")]
 NameArg = Annotated[str, typer.Argument(help="A name for this account, e.g. prod.")]
+KeyProviderArg = Annotated[
+    str,
+    typer.Argument(metavar="PROVIDER", help="aws, azure, or anthropic (the API key of `cloudwaste ask`)."),
+]
+OptionalNameArg = Annotated[
+    str | None, typer.Argument(metavar="[NAME]", help="A name for this account, e.g. prod (aws).")
+]
+ANTHROPIC = "anthropic"
+ANTHROPIC_NAME = "default"  # one Anthropic key: keyring entry anthropic:default (cloudwaste.ai.client)
 
 ADD_EPILOG = """\
 Examples:
@@ -24,14 +34,53 @@ Examples:
   cloudwaste auth add aws prod --profile prod-readonly          # reference an AWS profile (no secret)
   cloudwaste auth add aws audit --access-key-id AKIA...         # prompts for the secret key (hidden)
   printf %s "$SECRET" | cloudwaste auth add aws ci --access-key-id AKIA... --secret-stdin
+  cloudwaste auth add anthropic                                 # the key of `cloudwaste ask` (hidden)
+  cloudwaste auth add azure prod --tenant TENANT_ID --client-id APP_ID   # prompts for the client secret
+  cloudwaste auth add azure ci --tenant T --client-id C --certificate sp.pem --secret-stdin < pw.txt
 """
 
 
 def _check_provider(provider: str) -> None:
     from cloudwaste.errors import UsageError
 
-    if provider != "aws":
-        raise UsageError(f"auth for {provider!r} is not available yet", hint="supported today: aws")
+    if provider not in ("aws", "azure"):
+        raise UsageError(f"auth for {provider!r} is not available yet", hint="supported today: aws, azure")
+
+
+def _account_name(provider: str, name: str | None) -> str:
+    """The NAME argument: required for cloud accounts, implied (``default``) for anthropic."""
+    from cloudwaste.errors import UsageError
+
+    if provider == ANTHROPIC:
+        if name not in (None, ANTHROPIC_NAME):
+            raise UsageError("anthropic takes no NAME: cloudwaste keeps one Anthropic API key")
+        return ANTHROPIC_NAME
+    if not name:
+        raise UsageError(f"missing argument NAME (a name for this {provider} account, e.g. prod)")
+    return name
+
+
+def _add_anthropic(secret_stdin: bool, db: Path | None) -> None:
+    """Save the Anthropic API key in the OS keyring (never in the store) and list it in the store."""
+    from cloudwaste import secrets
+    from cloudwaste.cli.common import open_store
+    from cloudwaste.errors import UsageError
+
+    with open_store(db) as store:
+        if store.get_account(ANTHROPIC, ANTHROPIC_NAME) is not None:
+            raise UsageError("an Anthropic API key is already saved", hint="cloudwaste auth remove anthropic")
+        if secret_stdin:
+            key = sys.stdin.readline().strip()
+        elif sys.stdin.isatty():
+            key = typer.prompt("Anthropic API key", hide_input=True).strip()
+        else:
+            raise UsageError("no terminal to prompt for the API key", hint="pipe it with --secret-stdin")
+        if not key:
+            raise UsageError("empty API key")
+        entry = secret_name(ANTHROPIC, ANTHROPIC_NAME)
+        secrets.set_secret(entry, key)  # fails before anything is stored
+        store.add_account(ANTHROPIC, ANTHROPIC_NAME, {"keyring_entry": entry})
+    console.say("saved the Anthropic API key in the OS keyring; `cloudwaste ask` uses it")
 
 
 def secret_name(provider: str, name: str) -> str:
@@ -41,8 +90,8 @@ def secret_name(provider: str, name: str) -> str:
 
 @app.command("add", epilog=ADD_EPILOG)
 def add(
-    provider: ProviderArg,
-    name: NameArg,
+    provider: KeyProviderArg,
+    name: OptionalNameArg = None,
     profile: Annotated[
         str | None, typer.Option("--profile", help="Use this AWS profile (SSO, role, keys).")
     ] = None,
@@ -50,16 +99,44 @@ def add(
         str | None, typer.Option("--access-key-id", help="An IAM access key id.")
     ] = None,
     secret_stdin: Annotated[
-        bool, typer.Option("--secret-stdin", help="Read the secret access key from stdin.")
+        bool,
+        typer.Option("--secret-stdin", help="Read the secret (key, client secret, password) from stdin."),
     ] = False,
+    tenant: Annotated[str | None, typer.Option("--tenant", help="Azure: the Entra ID tenant id.")] = None,
+    client_id: Annotated[
+        str | None, typer.Option("--client-id", help="Azure: the service principal's application id.")
+    ] = None,
+    certificate: Annotated[
+        Path | None,
+        typer.Option("--certificate", help="Azure: a PEM certificate (its password goes to the keyring)."),
+    ] = None,
+    cloud: Annotated[str | None, typer.Option("--cloud", help="Azure: public, usgov or china.")] = None,
     db: Db = None,
 ) -> None:
-    """Save a named account: an AWS profile reference, or an access key whose secret goes to the keyring."""
+    """Save a named account: an AWS profile or access key, or an Azure service principal (secret: keyring)."""
     with console.handled():
         from cloudwaste.cli.common import open_store
         from cloudwaste.errors import UsageError
 
+        if provider == "azure":
+            from cloudwaste.cli import auth_azure
+
+            if profile or access_key_id:
+                raise UsageError("--profile and --access-key-id are for aws accounts")
+            name = _account_name(provider, name)
+            auth_azure.add(name, tenant, client_id, certificate, cloud, secret_stdin, db)
+            return
+        if tenant or client_id or certificate or cloud:
+            raise UsageError("--tenant, --client-id, --certificate and --cloud are for azure accounts")
+
+        if provider == ANTHROPIC:
+            _account_name(provider, name)
+            if profile or access_key_id:
+                raise UsageError("--profile and --access-key-id are for aws accounts")
+            _add_anthropic(secret_stdin, db)
+            return
         _check_provider(provider)
+        name = _account_name(provider, name)
         if bool(profile) == bool(access_key_id):
             raise UsageError("give exactly one of --profile or --access-key-id")
         settings: dict[str, str]
@@ -114,18 +191,20 @@ def list_accounts(db: Db = None) -> None:
 
 
 @app.command("remove", epilog="Example:\n\n\b\n  cloudwaste auth remove aws prod")
-def remove(provider: ProviderArg, name: NameArg, db: Db = None) -> None:
+def remove(provider: KeyProviderArg, name: OptionalNameArg = None, db: Db = None) -> None:
     """Remove a saved account and its keyring secret."""
     with console.handled():
         from cloudwaste.cli.common import open_store
         from cloudwaste.errors import KeyringUnavailableError, UsageError
 
-        _check_provider(provider)
+        if provider != ANTHROPIC:
+            _check_provider(provider)
+        name = _account_name(provider, name)
         with open_store(db) as store:
             account = store.get_account(provider, name)
             if account is None:
                 raise UsageError(f"no {provider} account named {name!r}", hint="see `cloudwaste auth list`")
-            if "access_key_id" in account["settings"]:
+            if "access_key_id" in account["settings"] or provider in (ANTHROPIC, "azure"):
                 from cloudwaste import secrets
 
                 try:
@@ -142,7 +221,7 @@ def remove(provider: ProviderArg, name: NameArg, db: Db = None) -> None:
     "status", epilog="Examples:\n\n\b\n  cloudwaste auth status\n  cloudwaste auth status --account prod"
 )
 def status(
-    provider: Annotated[str, typer.Argument(metavar="[PROVIDER]", help="aws")] = "aws",
+    provider: Annotated[str, typer.Argument(metavar="[PROVIDER]", help="aws or azure")] = "aws",
     profile: Annotated[str | None, typer.Option("--profile", "-p", help="AWS profile to test.")] = None,
     account: Annotated[str | None, typer.Option("--account", help="Saved account to test.")] = None,
     db: Db = None,
@@ -154,6 +233,11 @@ def status(
         from cloudwaste.cli.tables import print_pairs
 
         _check_provider(provider)
+        if provider == "azure":
+            from cloudwaste.cli import auth_azure
+
+            auth_azure.status(account, db)
+            return
         usable, backend = secrets.keyring_status()
         prov = aws_provider(None, None, profile, account, db)
         identity = prov.identity()
@@ -167,3 +251,21 @@ def status(
                 ("keyring", ("usable: " if usable else "unavailable: ") + backend),
             ]
         )
+
+
+@app.command(
+    "test",
+    epilog="Examples:\n\n\b\n  cloudwaste auth test azure prod\n  cloudwaste auth test azure",
+)
+def test(provider: ProviderArg, name: OptionalNameArg = None, db: Db = None) -> None:
+    """Try a saved account (or the default credentials): get a token and list what it can scan."""
+    with console.handled():
+        from cloudwaste.errors import UsageError
+
+        if provider != "azure":
+            raise UsageError(
+                f"auth test supports azure today, not {provider!r}", hint="for aws: cloudwaste auth status"
+            )
+        from cloudwaste.cli import auth_azure
+
+        auth_azure.test(name, db)

@@ -8,7 +8,22 @@ from typing import Annotated, Any
 import typer
 
 from cloudwaste import __version__
-from cloudwaste.cli import auth, demo, findings, report, rules, scan, scans
+from cloudwaste.cli import (
+    ask,
+    auth,
+    baseline,
+    demo,
+    findings,
+    ignore,
+    plan,
+    pricing,
+    report,
+    rules,
+    scan,
+    scans,
+    trend,
+)
+from cloudwaste.cli import diff as diff_cmd
 
 HELP = """\
 Find the money burned on forgotten cloud resources (read-only).
@@ -40,7 +55,14 @@ app.add_typer(findings.app, name="findings")
 app.add_typer(scans.app, name="scans")
 app.add_typer(rules.app, name="rules")
 app.add_typer(auth.app, name="auth")
+app.add_typer(pricing.app, name="pricing")
 app.command("demo", epilog=demo.EPILOG)(demo.demo)
+app.command("ask", epilog=ask.EPILOG)(ask.ask)
+app.add_typer(ignore.app, name="ignore")
+app.command("diff", epilog=diff_cmd.EPILOG)(diff_cmd.diff)
+app.add_typer(baseline.app, name="baseline")
+app.command("trend", epilog=trend.EPILOG)(trend.trend)
+app.command("plan", epilog=plan.EPILOG)(plan.plan)
 
 
 def _version(value: bool) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-FORMATS = ("table", "json", "ndjson", "csv", "markdown")
+FORMATS = ("table", "json", "ndjson", "csv", "markdown", "html", "sarif", "junit")
 SEVERITIES = ("low", "medium", "high", "critical")
 
 
@@ -66,7 +66,8 @@ Format = Annotated[
         envvar="CLOUDWASTE_FORMAT",
         show_envvar=True,
         callback=_format,
-        help="Report format: table, json, ndjson, csv, markdown.",
+        help="Report format: table, json, ndjson, csv, markdown, html (one offline page), "
+        "sarif (experimental), junit (XML).",
     ),
 ]
 Output = Annotated[
@@ -87,7 +88,8 @@ Export = Annotated[
         metavar="FILE",
         envvar="CLOUDWASTE_EXPORT",
         show_envvar=True,
-        help="Also write the report to FILE (format from the extension: .json .ndjson .csv .md .txt).",
+        help="Also write the report to FILE (format from the extension: .json .ndjson .csv .md .txt "
+        ".html .sarif .xml for JUnit).",
     ),
 ]
 FailOver = Annotated[
@@ -167,3 +169,81 @@ Width = Annotated[
     int | None,
     typer.Option("--width", envvar="COLUMNS", hidden=True, help="Table width."),
 ]
+IgnoreFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--ignore-file",
+        metavar="FILE",
+        envvar="CLOUDWASTE_IGNORE_FILE",
+        show_envvar=True,
+        dir_okay=False,
+        help="Suppression rules (default: ./.cloudwaste-ignore.yaml when present).",
+    ),
+]
+NoIgnore = Annotated[
+    bool,
+    typer.Option(
+        "--no-ignore",
+        envvar="CLOUDWASTE_NO_IGNORE",
+        show_envvar=True,
+        help="Apply no suppression file and no cloudwaste:ignore tag.",
+    ),
+]
+ShowIgnored = Annotated[
+    bool,
+    typer.Option(
+        "--show-ignored",
+        envvar="CLOUDWASTE_SHOW_IGNORED",
+        show_envvar=True,
+        help="List ignored findings in the table too (JSON always has them, with their status).",
+    ),
+]
+Baseline = Annotated[
+    str | None,
+    typer.Option(
+        "--baseline",
+        metavar="latest|FILE|SCAN_ID",
+        envvar="CLOUDWASTE_BASELINE",
+        show_envvar=True,
+        help="Mark each finding new or existing against a stored scan ('latest': the newest scan before "
+        "this one) or a JSON report (`cloudwaste baseline save`).",
+    ),
+]
+FailOnNew = Annotated[
+    bool,
+    typer.Option(
+        "--fail-on-new",
+        envvar="CLOUDWASTE_FAIL_ON_NEW",
+        show_envvar=True,
+        help="Exit 3 when a counted finding is not in the --baseline.",
+    ),
+]
+FailOverIncrease = Annotated[
+    float | None,
+    typer.Option(
+        "--fail-over-increase",
+        metavar="USD",
+        envvar="CLOUDWASTE_FAIL_OVER_INCREASE",
+        show_envvar=True,
+        min=0,
+        help="Exit 3 when the monthly waste grew by more than AMOUNT (USD) since the --baseline.",
+    ),
+]
+
+
+def parse_day(value: str, flag: str = "--expires") -> datetime:
+    """``--expires 2027-03-31``: the end of that day (UTC), or an ISO 8601 instant."""
+    from datetime import date, time, timedelta
+
+    from cloudwaste.errors import UsageError
+
+    text = value.strip()
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"{flag} {value!r} is not a date (e.g. 2027-03-31)") from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)

@@ -19,6 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from cloudwaste.checks.context import CheckContext, Hit
 from cloudwaste.engine.plan import SelectedCheck
@@ -90,6 +91,16 @@ def describe_error(exc: BaseException) -> str:
         op = getattr(exc, "operation_name", "")
         text = f"{err.get('Code', type(exc).__name__)}: {err.get('Message', '')}".strip()
         return f"{text} ({op})" if op else text
+    error = getattr(exc, "error", None)  # azure-core HttpResponseError: ARM's {"error": {code, message}}
+    code = getattr(error, "code", None)
+    if isinstance(code, str) and code:
+        message = " ".join(str(getattr(error, "message", "") or "").split())
+        request = getattr(response, "request", None)
+        op = getattr(exc, "operation_name", "") or (
+            f"{request.method} {urlsplit(str(request.url)).path}" if request is not None else ""
+        )
+        text = f"{code}: {message}".rstrip(": ")
+        return (f"{text} ({op})" if op else text)[:600]
     msg = " ".join(str(exc).split()) or type(exc).__name__
     return msg[:400]
 
@@ -143,12 +154,16 @@ def run_scan(
     args: dict[str, Any] | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     prices: Mapping[str, PriceBook] | None = None,
+    keep: Callable[[Finding], bool] | None = None,
 ) -> ScanResult:
     """Plan every provider, run every (unit, check), persist units as they finish.
 
     ``now`` is the instant age rules are evaluated at (``--now``); it defaults to the real clock.
     ``prices`` maps a provider to its price book (bundled book with cached live prices laid over it);
     a provider without one uses its bundled book.
+    Each unit runs the checks of its own provider. ``keep`` filters findings before they are stored
+    (``--resource-group``, ``--tag``): collections are never filtered, so a filtered-out resource
+    still counts as a user of another one.
     Raises CredentialsError when no provider has usable credentials.
     """
     started = clock()
@@ -200,6 +215,8 @@ def run_scan(
         )
         try:
             found = [make_finding(sel, run.unit, hit) for hit in sel.spec.run(ctx, sel.params)]
+            if keep is not None:
+                found = [f for f in found if keep(f)]
         except Exception as exc:  # one failing check or API never stops the scan
             return run, sel, [], describe_error(exc)
         return run, sel, found, None
@@ -208,14 +225,16 @@ def run_scan(
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="cloudwaste")
     futures: set[Future[tuple[_UnitRun, SelectedCheck, list[Finding], str | None]]] = set()
     if progress:
-        progress.started(len(units), len(units) * len(checks))
+        tasks = sum(1 for _, u in units for c in checks if c.spec.provider == u.provider)
+        progress.started(len(units), tasks)
     try:
         with _sigint_sets(cancel):
             for provider, unit in units:
-                run = _UnitRun(unit, provider.open_unit(unit, queries), len(checks), time.monotonic())
-                if not checks:
+                own = [c for c in checks if c.spec.provider == unit.provider]
+                run = _UnitRun(unit, provider.open_unit(unit, queries), len(own), time.monotonic())
+                if not own:
                     _finish_unit(run, scan, findings, sink, progress)
-                for sel in checks:
+                for sel in own:
                     futures.add(pool.submit(task, run, sel))
             while futures and not cancel.is_set():
                 done, futures = wait(futures, timeout=0.2, return_when=FIRST_COMPLETED)

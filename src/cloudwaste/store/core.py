@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -146,7 +146,7 @@ class Store:
         state: ignored / marked_for_deletion persist across scans, a resolved finding seen again is
         open again. On any error nothing of the unit is written.
         """
-        rows = {f.fingerprint: finding_row(scan_id, f) for f in findings}
+        rows = {f.fingerprint: finding_row(scan_id, f) | {"unit_region": unit.region} for f in findings}
         fingerprints = list(rows)
         with dbmod.guard(self.path, "write to"), dbmod.write_transaction(self._conn):
             scan = self._require_scan(scan_id)
@@ -175,20 +175,23 @@ class Store:
         """The scan with id ``ref``, the one unique id starting with ``ref``, or ``latest``.
 
         ``latest`` is the newest scan that is no longer running (a scan in progress, or one whose
-        process died, is never a baseline). Raises UsageError when nothing or several scans match.
+        process died, is never a baseline); ``previous`` is the finished scan before it. Raises
+        UsageError when nothing or several scans match.
         """
         ref = ref.strip()
         if not ref:
-            raise UsageError("empty scan id", hint="pass a scan id, a prefix of one, or 'latest'")
+            raise UsageError("empty scan id", hint="pass a scan id, a prefix of one, 'latest' or 'previous'")
         with dbmod.guard(self.path, "read"):
-            if ref == "latest":
+            if ref in ("latest", "previous"):
+                offset = 0 if ref == "latest" else 1
                 row = self._one(
-                    "SELECT * FROM scans WHERE status != 'running' ORDER BY started_at DESC, id DESC LIMIT 1"
+                    "SELECT * FROM scans WHERE status != 'running' ORDER BY started_at DESC, id DESC"
+                    " LIMIT 1 OFFSET ?",
+                    (offset,),
                 )
                 if row is None:
-                    raise UsageError(
-                        f"no finished scan is stored in {self.path} yet", hint="run a scan first"
-                    )
+                    what = "finished scan is" if ref == "latest" else "second finished scan is"
+                    raise UsageError(f"no {what} stored in {self.path} yet", hint="run a scan first")
             else:
                 row = self._scan_row(ref) or self._scan_by_prefix(ref)
             return scan_from_row(row, self._coverage([row["id"]]).get(row["id"], []))
@@ -212,37 +215,76 @@ class Store:
         value: dict[str, Any] = json.loads(row["totals"] or "{}")
         return value
 
+    def scan_before(self, scan: Scan) -> Scan | None:
+        """The newest finished scan that started before ``scan`` (``--baseline latest``), or None."""
+        with dbmod.guard(self.path, "read"):
+            row = self._one(
+                "SELECT * FROM scans WHERE status != 'running' AND id != ?"
+                " AND (started_at < ? OR (started_at = ? AND id < ?))"
+                " ORDER BY started_at DESC, id DESC LIMIT 1",
+                (scan.id, ts(scan.started_at), ts(scan.started_at), scan.id),
+            )
+            if row is None:
+                return None
+            return scan_from_row(row, self._coverage([row["id"]]).get(row["id"], []))
+
     def delete_scan(self, scan_id: str) -> None:
         """Delete a scan, its coverage and findings; seen-times are recomputed from what remains.
 
         A finding's user-set state (ignored, marked for deletion) is kept even when no scan holds it
-        any more; an open one that no remaining scan has seen is dropped.
+        any more; an open or resolved one that no remaining scan has seen is dropped.
         """
         with dbmod.guard(self.path, "write to"), dbmod.write_transaction(self._conn):
             self._require_scan(scan_id)
-            fps = [
-                r[0]
-                for r in self._conn.execute("SELECT fingerprint FROM findings WHERE scan_id = ?", (scan_id,))
-            ]
-            self._conn.execute("DELETE FROM findings WHERE scan_id = ?", (scan_id,))
-            self._conn.execute("DELETE FROM coverage WHERE scan_id = ?", (scan_id,))
-            self._conn.execute("DELETE FROM scans WHERE id = ?", (scan_id,))
-            for chunk in _chunks(fps):
-                marks = _marks(len(chunk))
-                self._conn.execute(
-                    f"""UPDATE finding_state SET
-                      first_seen = (SELECT MIN(s.started_at) FROM findings f JOIN scans s ON s.id = f.scan_id
-                                    WHERE f.fingerprint = finding_state.fingerprint),
-                      last_seen = (SELECT MAX(s.started_at) FROM findings f JOIN scans s ON s.id = f.scan_id
-                                   WHERE f.fingerprint = finding_state.fingerprint)
-                    WHERE fingerprint IN ({marks})""",
-                    tuple(chunk),
+            self._delete_scan_rows(scan_id)
+
+    def prune(self, older_than: datetime, *, keep: int = 0, dry_run: bool = False) -> list[Scan]:
+        """Delete the scans started before ``older_than``, except the ``keep`` newest scans.
+
+        Returns the scans deleted (or, with ``dry_run``, that would be). All in one transaction; see
+        :meth:`delete_scan` for what happens to finding states.
+        """
+        with dbmod.guard(self.path, "write to"), dbmod.write_transaction(self._conn):
+            rows = list(
+                self._db.query(
+                    "SELECT * FROM scans WHERE started_at < ? AND id NOT IN"
+                    " (SELECT id FROM scans ORDER BY started_at DESC, id DESC LIMIT ?)"
+                    " ORDER BY started_at, id",
+                    (ts(older_than), max(0, keep)),
                 )
-                self._conn.execute(
-                    f"""DELETE FROM finding_state WHERE fingerprint IN ({marks})
-                      AND first_seen IS NULL AND status IN ('open', 'resolved')""",
-                    tuple(chunk),
-                )
+            )
+            coverage = self._coverage([r["id"] for r in rows])
+            old = [scan_from_row(r, coverage.get(r["id"], [])) for r in rows]
+            if not dry_run:
+                for scan in old:
+                    self._delete_scan_rows(scan.id)
+        return old
+
+    def _delete_scan_rows(self, scan_id: str) -> None:
+        """The deletion of one scan, inside the caller's write transaction."""
+        fps = [
+            r[0] for r in self._conn.execute("SELECT fingerprint FROM findings WHERE scan_id = ?", (scan_id,))
+        ]
+        self._conn.execute("DELETE FROM findings WHERE scan_id = ?", (scan_id,))
+        self._conn.execute("DELETE FROM coverage WHERE scan_id = ?", (scan_id,))
+        self._conn.execute("DELETE FROM conversations WHERE scan_id = ?", (scan_id,))
+        self._conn.execute("DELETE FROM scans WHERE id = ?", (scan_id,))
+        for chunk in _chunks(fps):
+            marks = _marks(len(chunk))
+            self._conn.execute(
+                f"""UPDATE finding_state SET
+                  first_seen = (SELECT MIN(s.started_at) FROM findings f JOIN scans s ON s.id = f.scan_id
+                                WHERE f.fingerprint = finding_state.fingerprint),
+                  last_seen = (SELECT MAX(s.started_at) FROM findings f JOIN scans s ON s.id = f.scan_id
+                               WHERE f.fingerprint = finding_state.fingerprint)
+                WHERE fingerprint IN ({marks})""",
+                tuple(chunk),
+            )
+            self._conn.execute(
+                f"""DELETE FROM finding_state WHERE fingerprint IN ({marks})
+                  AND first_seen IS NULL AND status IN ('open', 'resolved')""",
+                tuple(chunk),
+            )
 
     # -- findings -------------------------------------------------------------------------------
 
@@ -272,6 +314,60 @@ class Store:
             states = self._states([r["fingerprint"] for r in rows])
         at = now or _now()
         return [apply_state(finding_from_row(r), states.get(r["fingerprint"]), at) for r in rows]
+
+    def resolve_absent(
+        self,
+        scan_id: str,
+        *,
+        checks: Collection[str] | None = None,
+        keep: Callable[[Finding], bool] | None = None,
+    ) -> list[str]:
+        """Mark ``resolved`` what the units of ``scan_id`` that finished ok no longer find.
+
+        A fingerprint becomes ``resolved`` when all of these hold: its state is ``open`` or
+        ``marked_for_deletion`` (an ignored one keeps the user's decision), an earlier scan found it in
+        the same scope unit (provider, account, unit region), no scan since has seen it, this scan's
+        unit finished ``ok`` (an errored or skipped unit resolves nothing), its check ran in this scan
+        (``checks``: the ids selected; None means every check) and it passes ``keep`` (the scan's
+        finding filter, e.g. ``--resource-group``). It reopens when a later scan sees it again.
+        Returns the fingerprints resolved.
+        """
+        allowed = None if checks is None else set(checks)
+        resolved: dict[str, None] = {}
+        with dbmod.guard(self.path, "write to"), dbmod.write_transaction(self._conn):
+            row = self._require_scan(scan_id)
+            started = row["started_at"]
+            units = [c for c in self._coverage([scan_id]).get(scan_id, []) if c.status == "ok"]
+            for unit in units:
+                candidates = self._db.query(
+                    """SELECT f.* FROM findings f
+                      JOIN finding_state st ON st.fingerprint = f.fingerprint
+                      JOIN scans s ON s.id = f.scan_id
+                      WHERE f.provider = ? AND f.account = ? AND COALESCE(f.unit_region, f.region) = ?
+                        AND st.status IN ('open', 'marked_for_deletion')
+                        AND st.last_seen < ? AND s.started_at < ?
+                        AND f.fingerprint NOT IN (SELECT fingerprint FROM findings WHERE scan_id = ?)
+                      ORDER BY s.started_at DESC, s.id DESC""",
+                    (unit.provider, unit.scope, unit.region, started, started, scan_id),
+                )
+                seen: set[str] = set()
+                for cand in candidates:
+                    fp = cand["fingerprint"]
+                    if fp in seen:
+                        continue  # the latest occurrence decides
+                    seen.add(fp)
+                    if allowed is not None and cand["check_id"] not in allowed:
+                        continue
+                    if keep is not None and not keep(finding_from_row(cand)):
+                        continue
+                    resolved[fp] = None
+            now = ts(_now())
+            self._conn.executemany(
+                """UPDATE finding_state SET status = 'resolved', reason = ?, "by" = 'cloudwaste',
+                  expires = NULL, updated_at = ? WHERE fingerprint = ?""",
+                [(f"not found by scan {scan_id}", now, fp) for fp in resolved],
+            )
+        return list(resolved)
 
     def set_state(
         self,
@@ -435,6 +531,31 @@ class Store:
 
     def _account_row(self, provider: str, name: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM accounts WHERE provider = ? AND name = ?", (provider, name))
+
+    # -- conversations (`ask --continue`; redacted text only) -----------------------------------
+
+    def add_conversation_turn(self, scan_id: str, question: str, answer: str, model: str | None) -> None:
+        """Append a question and its answer to a scan's conversation, in one transaction."""
+        now = ts(_now())
+        with dbmod.guard(self.path, "write to"), dbmod.write_transaction(self._conn):
+            self._require_scan(scan_id)
+            self._conn.executemany(
+                "INSERT INTO conversations (scan_id, created_at, role, content, model)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(scan_id, now, "user", question, model), (scan_id, now, "assistant", answer, model)],
+            )
+
+    def conversation(self, scan_id: str) -> list[dict[str, Any]]:
+        """A scan's conversation, oldest first: ``{"role", "content", "model", "created_at"}``."""
+        with dbmod.guard(self.path, "read"):
+            rows = list(
+                self._db.query(
+                    "SELECT role, content, model, created_at FROM conversations"
+                    " WHERE scan_id = ? ORDER BY id",
+                    (scan_id,),
+                )
+            )
+        return [{**r, "created_at": parse_ts(r["created_at"])} for r in rows]
 
 
 def _check_identity(db: Any, path: Path) -> None:

@@ -115,7 +115,42 @@ def _v1_initial(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v1_initial]
+def _v2_conversations(db: Database) -> None:
+    """``ask`` history per scan: redacted questions and answers only, deleted with their scan."""
+    db.execute(
+        """CREATE TABLE conversations (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          scan_id TEXT NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+          created_at TEXT NOT NULL,
+          role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+          content TEXT NOT NULL,
+          model TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX conversations_scan ON conversations (scan_id, id)")
+
+
+def _v3_finding_unit(db: Database) -> None:
+    """``findings.unit_region``: the scope unit's region a finding was found in (lifecycle resolution).
+
+    A finding's own region can differ from its unit's (an Azure subscription is one ``global`` unit
+    whose findings carry their location). Existing rows get the region of the coverage unit of their
+    scan that matches, else the only unit of their scan and account.
+    """
+    db.execute("ALTER TABLE findings ADD COLUMN unit_region TEXT")
+    db.execute(
+        """UPDATE findings SET unit_region = COALESCE(
+          (SELECT c.region FROM coverage c WHERE c.scan_id = findings.scan_id
+             AND c.provider = findings.provider AND c.scope = findings.account
+             AND c.region = findings.region),
+          (SELECT CASE WHEN COUNT(*) = 1 THEN MIN(c.region) END FROM coverage c
+             WHERE c.scan_id = findings.scan_id AND c.provider = findings.provider
+               AND c.scope = findings.account))"""
+    )
+    db.execute("CREATE INDEX findings_unit ON findings (provider, account, unit_region)")
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_conversations, _v3_finding_unit]
 LATEST = len(MIGRATIONS)
 
 
