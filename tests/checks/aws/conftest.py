@@ -489,15 +489,21 @@ class Aws:
         out: Iterable[float] | None = (),
         inn: Iterable[float] | None = (),
         conn: Iterable[float] | None = (),
+        back: Iterable[float] | None = (),
         window_days: int = 30,
     ) -> dict[MetricKey, MetricSeries]:
         """Daily series keyed as the check's queries key them; None leaves a series out (no datapoints).
 
-        An empty iterable means ``window_days`` zero datapoints.
+        An empty iterable means ``window_days`` zero datapoints; ``back`` is BytesInFromDestination.
         """
         from cloudwaste.checks.aws.vpc import IdleNatParams, nat_queries
 
-        values = {"BytesOutToDestination": out, "BytesInFromSource": inn, "ActiveConnectionCount": conn}
+        values = {
+            "BytesOutToDestination": out,
+            "BytesInFromSource": inn,
+            "ActiveConnectionCount": conn,
+            "BytesInFromDestination": back,
+        }
         result: dict[MetricKey, MetricSeries] = {}
         for query in nat_queries(IdleNatParams(window_days=window_days)):
             given = values[query.metric]

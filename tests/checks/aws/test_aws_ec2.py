@@ -410,6 +410,9 @@ class TestIdleInstance:
         [
             {"PlatformDetails": "Windows", "Platform": "windows"},
             {"InstanceLifecycle": "spot"},
+            {"InstanceLifecycle": "capacity-block"},
+            # a lifecycle value botocore's InstanceLifecycleType enum added later: not on-demand either
+            {"InstanceLifecycle": "interruptible-capacity-reservation"},
             {"Placement": {"Tenancy": "dedicated"}},
         ],
     )
@@ -706,3 +709,30 @@ class TestSpotCandidate:
         inst = running(estate, tags={"aws:autoscaling:groupName": "workers"})
         [hit] = estate.run(SPOT, params={"assumed_spot_discount_percent": 0}, ec2__instances=[inst])
         assert hit.cost.amount == 0.0
+
+
+# --- instances a service manages --------------------------------------------------------------------------
+
+
+class TestServiceManagedInstances:
+    """DescribeInstances returns, with IncludeManagedResources, instances an AWS service runs for the account
+    (``Operator: {"Managed": true, "Principal": "eks.amazonaws.com"}``, OperatorResponse in the EC2 API
+    Reference): the service scales and replaces them, so no check tells the account to stop or resize them."""
+
+    OPERATOR = {"Operator": {"Managed": True, "Principal": "eks.amazonaws.com"}}
+
+    def test_idle_managed_instance_is_not_flagged(self, estate):
+        inst = running(estate, **self.OPERATOR)
+        metrics = cpu("i-0a", 1) | network("i-0a", 1e6)
+        assert estate.run(IDLE, ec2__instances=[inst], metrics=metrics) == []
+        unmanaged = running(estate, Operator={"Managed": False})
+        assert len(estate.run(IDLE, ec2__instances=[unmanaged], metrics=metrics)) == 1
+
+    def test_stopped_managed_instance_is_not_flagged(self, estate):
+        inst = estate.instance("i-0a", stopped_days=120) | self.OPERATOR
+        assert estate.run("aws.ec2.stopped_instance", ec2__instances=[inst]) == []
+
+    def test_untagged_managed_instance_is_not_flagged(self, estate):
+        inst = running(estate, up=60, **self.OPERATOR)
+        inst["Tags"] = []
+        assert estate.run("aws.ec2.untagged_instance", ec2__instances=[inst]) == []

@@ -538,6 +538,30 @@ class TestIdleLoadBalancer:
         metrics = lb_series("network", lb, "ActiveFlowCount", "Maximum", [500] * 30)
         assert run_lb(estate, IDLE, elbv2__load_balancers=[lb], metrics=metrics) == []
 
+    # AWS/GatewayELB (docs.aws.amazon.com/elasticloadbalancing/latest/gateway/cloudwatch-metrics.html):
+    # ActiveFlowCount and NewFlowCount are reported only when nonzero, ConsumedLCUs is "Always reported".
+    def test_gateway_load_balancer_uses_consumed_lcus_as_proof_of_reporting(self, estate):
+        lb = estate.lb("inspect", lb_type="gateway", scheme="internal", age=90)
+        assert run_lb(estate, IDLE, elbv2__load_balancers=[lb]) == []  # nothing reported: unknown
+        metrics = lb_series("gateway", lb, "ConsumedLCUs", "Average", [0.0] * 30)
+        [hit] = run_lb(estate, IDLE, elbv2__load_balancers=[lb], metrics=metrics)
+        assert hit.evidence["scenario"] == "never_used" and "no new flows" in hit.reason
+        assert hit.evidence["metrics"]["ConsumedLCUs"]["datapoints"] == 30
+        assert hit.evidence["metrics"]["ActiveFlowCount"] is None
+
+    def test_gateway_load_balancer_with_long_lived_flows_is_in_use(self, estate):
+        lb = estate.lb("inspect", lb_type="gateway", scheme="internal", age=90)
+        metrics = lb_series("gateway", lb, "ConsumedLCUs", "Average", [0.2] * 30)
+        metrics |= lb_series("gateway", lb, "ActiveFlowCount", "Maximum", [500] * 30)
+        assert run_lb(estate, IDLE, elbv2__load_balancers=[lb], metrics=metrics) == []
+
+    def test_gateway_queries_read_consumed_lcus_and_active_flows(self, estate):
+        from cloudwaste.checks.aws.elb import IdleLbParams, idle_lb_queries
+
+        queries = {(q.namespace, q.metric, q.stat) for q in idle_lb_queries(IdleLbParams())}
+        assert ("AWS/GatewayELB", "ConsumedLCUs", "Average") in queries
+        assert ("AWS/GatewayELB", "ActiveFlowCount", "Maximum") in queries
+
     def test_classic_load_balancer_uses_its_healthy_host_count_as_proof_of_reporting(self, estate):
         clb = estate.classic_lb("legacy", instances=["i-0a"], age=90)
         assert estate.run(IDLE, elb__load_balancers=[clb]) == []

@@ -401,3 +401,14 @@ class TestOffHoursInstance:
         ]
         metrics = cpu("dev-replica", 1) | cpu("dev-src", 1) | cpu("orders", 1)
         assert estate.run(OFF_HOURS, rds__db_instances=dbs, metrics=metrics) == []
+
+    def test_cluster_replication_fields_also_prevent_stopping(self, estate):
+        # DBInstance (RDS API reference) names cluster replication apart: ReadReplicaSourceDBClusterIdentifier
+        # (a replica of a Multi-AZ DB cluster) and ReadReplicaDBClusterIdentifiers (an Aurora read replica
+        # cluster of this instance); StopDBInstance refuses instances that are or have read replicas
+        replica = db_instance("dev-replica", tags={"Environment": "dev"})
+        replica["ReadReplicaSourceDBClusterIdentifier"] = "dev-cluster"
+        source = db_instance("dev-src", tags={"Environment": "dev"})
+        source["ReadReplicaDBClusterIdentifiers"] = ["dev-aurora-replica"]
+        metrics = cpu("dev-replica", 1) | cpu("dev-src", 1)
+        assert estate.run(OFF_HOURS, rds__db_instances=[replica, source], metrics=metrics) == []

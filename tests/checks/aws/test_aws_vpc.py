@@ -42,6 +42,7 @@ def test_check_declares_daily_nat_traffic_queries_over_the_window():
         ("BytesOutToDestination", "Sum"),
         ("BytesInFromSource", "Sum"),
         ("ActiveConnectionCount", "Maximum"),
+        ("BytesInFromDestination", "Sum"),
     }
     for q in queries:
         assert (q.namespace, q.dimension, q.collection, q.id_field) == (
@@ -89,7 +90,11 @@ class TestIdleNatGateway:
         nat = estate.nat("nat-0a")
         rtb = estate.route_table("rtb-0priv", nat_ids=["nat-0a"])
         metrics = estate.nat_metrics(
-            "nat-0a", out=[0] * 29 + [50_000_000], inn=[0] * 29 + [70_000_000], conn=[0] * 29 + [3]
+            "nat-0a",
+            out=[0] * 29 + [70_000_000],
+            inn=[0] * 29 + [70_000_000],
+            back=[0] * 29 + [50_000_000],
+            conn=[0] * 29 + [3],
         )
         assert estate.run(NAT, ec2__nat_gateways=[nat], ec2__route_tables=[rtb], metrics=metrics) == []
 
@@ -105,8 +110,10 @@ class TestIdleNatGateway:
     def test_review_band_boundary_and_its_elastic_ip_variants(self, estate):
         rtb = estate.route_table("rtb-0priv", nat_ids=["nat-0at", "nat-0above", "nat-0conn"])
         nats = [estate.nat("nat-0at"), estate.nat("nat-0above"), estate.nat("nat-0conn")]
-        metrics = estate.nat_metrics("nat-0at", out=[0] * 29 + [60_000_000], inn=[0] * 29 + [40_000_000])
-        metrics |= estate.nat_metrics("nat-0above", out=[0] * 29 + [60_000_001], inn=[0] * 29 + [40_000_000])
+        # processed = BytesInFromSource + BytesInFromDestination (100 MB at the boundary)
+        up, down = [0] * 29 + [60_000_000], [0] * 29 + [40_000_000]
+        metrics = estate.nat_metrics("nat-0at", out=up, inn=up, back=down)
+        metrics |= estate.nat_metrics("nat-0above", out=up, inn=up, back=[0] * 29 + [40_000_001])
         metrics |= estate.nat_metrics("nat-0conn", out=[1_000] * 30, conn=[1] * 30)
         hits = {
             h.resource.id: h
@@ -204,7 +211,9 @@ class TestIdleNatGateway:
         rtb = estate.route_table("rtb-0priv", nat_ids=["nat-0at", "nat-0above"])
         nats = [estate.nat("nat-0at"), estate.nat("nat-0above")]
         metrics = estate.nat_metrics("nat-0at", out=[0] * 29 + [600], inn=[0] * 29 + [400])
-        metrics |= estate.nat_metrics("nat-0above", out=[0] * 29 + [601], inn=[0] * 29 + [400])
+        metrics |= estate.nat_metrics(
+            "nat-0above", out=[0] * 29 + [601], inn=[0] * 29 + [400], back=[0] * 29 + [601]
+        )
         params = {"max_bytes": 1000, "review_max_bytes": 1000}
         hits = estate.run(
             NAT, params=params, ec2__nat_gateways=nats, ec2__route_tables=[rtb], metrics=metrics
@@ -302,9 +311,34 @@ class TestIdleNatGateway:
     def test_several_gateways(self, estate):
         nats = [estate.nat("nat-0a"), estate.nat("nat-0b"), estate.nat("nat-0c")]
         rtb = estate.route_table("rtb-0priv", nat_ids=["nat-0b", "nat-0c"])
-        metrics = estate.nat_metrics("nat-0a") | estate.nat_metrics("nat-0b", out=[1e9] * 30)
+        metrics = estate.nat_metrics("nat-0a") | estate.nat_metrics(
+            "nat-0b", out=[1e9] * 30, inn=[1e9] * 30, back=[1e9] * 30
+        )
         hits = estate.run(NAT, ec2__nat_gateways=nats, ec2__route_tables=[rtb], metrics=metrics)
         assert [h.resource.id for h in hits] == ["nat-0a"]
+
+    # "Monitor NAT gateways using Amazon CloudWatch" (docs.aws.amazon.com/vpc/latest/userguide/
+    # vpc-nat-gateway-cloudwatch.html): BytesInFromSource/BytesOutToDestination are the traffic clients
+    # send out, BytesInFromDestination/BytesOutToSource the responses; data processing is billed on both.
+    def test_small_uploads_with_large_downloads_are_not_the_review_band(self, estate):
+        rtb = estate.route_table("rtb-0priv", nat_ids=["nat-0a"])
+        up = [1_000_000] * 30  # 30 MB of requests out ...
+        metrics = estate.nat_metrics("nat-0a", out=up, inn=up, back=[200_000_000] * 30, conn=[0] * 30)
+        nat = estate.nat("nat-0a")
+        assert estate.run(NAT, ec2__nat_gateways=[nat], ec2__route_tables=[rtb], metrics=metrics) == []
+
+    def test_review_band_needs_the_download_series(self, estate):
+        rtb = estate.route_table("rtb-0priv", nat_ids=["nat-0a"])
+        metrics = estate.nat_metrics("nat-0a", out=[1_000] * 30, inn=[1_000] * 30, back=None)
+        nat = estate.nat("nat-0a")
+        assert estate.run(NAT, ec2__nat_gateways=[nat], ec2__route_tables=[rtb], metrics=metrics) == []
+
+    def test_unsolicited_inbound_bytes_do_not_make_an_idle_gateway_busy(self, estate):
+        # BytesInFromDestination also counts traffic the gateway blocks (same page)
+        nat = estate.nat("nat-0a")
+        metrics = estate.nat_metrics("nat-0a", back=[5_000] * 30)
+        [hit] = estate.run(NAT, ec2__nat_gateways=[nat], metrics=metrics)
+        assert hit.evidence["traffic"] == "idle" and hit.evidence["bytes_processed"] == 150_000
 
 
 def test_queries_key_series_per_gateway():
@@ -334,7 +368,7 @@ def public_table(estate, **kwargs):
 
 
 def bytes_series(nat_id, per_day, days=30):
-    """Daily BytesOutToDestination ``per_day(k)`` for k days ago (k = days..1) and zero BytesInFromSource."""
+    """Daily BytesInFromSource ``per_day(k)`` for k days ago (k = days..1) and zero BytesInFromDestination."""
     from cloudwaste.checks.aws.vpc import _bytes_queries
 
     out_q, in_q = _bytes_queries(days)
@@ -431,6 +465,13 @@ class TestNatGatewayNoInternet:
         assert [h.resource.id for h in hits] == ["nat-0at"]
         assert hits[0].evidence["bytes_last_30_days"] == 1e8
 
+    def test_one_direction_above_the_limit_is_enough_proof_of_traffic(self, estate):
+        from cloudwaste.checks.aws.vpc import _bytes_queries
+
+        up_q, _down_q = _bytes_queries(30)
+        metrics = metric_series(up_q, "nat-0a", [0.0] * 29 + [2e8])  # no BytesInFromDestination series
+        assert estate.run(NO_INTERNET, ec2__nat_gateways=[estate.nat("nat-0a")], metrics=metrics) == []
+
     def test_private_and_regional_gateways_are_not_judged(self, estate):
         nats = [estate.nat("nat-0p", private=True), estate.nat("nat-0r", regional_zones=["us-east-1a"])]
         nats[1].pop("SubnetId")
@@ -497,8 +538,8 @@ class TestLowTrafficNatGateway:
 
         queries = low_traffic_queries(LowTrafficNatParams())
         assert {(q.metric, q.period_s, q.days) for q in queries} == {
-            ("BytesOutToDestination", 86400, 90),
             ("BytesInFromSource", 86400, 90),
+            ("BytesInFromDestination", 86400, 90),
         }
 
     def test_collapsed_traffic_is_the_obsolete_migration_variant(self, estate, hit_ok):
@@ -634,6 +675,41 @@ class TestMissingEndpoints:
             vpc_endpoint("vpce-0ddb", "dynamodb", kind="Interface"),
         ]
         assert self.run_busy(estate, endpoints) == []
+
+    def test_downloads_count_toward_the_data_processed(self, estate):
+        # BytesInFromDestination (responses, e.g. S3 GETs) is processed and billed like the requests
+        # (docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway-cloudwatch.html)
+        from cloudwaste.checks.aws.vpc import _bytes_queries
+
+        up_q, down_q = _bytes_queries(30)
+        assert (up_q.metric, down_q.metric) == ("BytesInFromSource", "BytesInFromDestination")
+        metrics = metric_series(up_q, "nat-0a", [0.1e9] * 30) | metric_series(down_q, "nat-0a", [2e9] * 30)
+        [hit] = estate.run(
+            ENDPOINTS,
+            ec2__nat_gateways=[estate.nat("nat-0a")],
+            ec2__route_tables=[estate.route_table("rtb-0priv", nat_ids=["nat-0a"])],
+            metrics=metrics,
+        )
+        assert hit.evidence["gb_over_window"] == pytest.approx(63.0)
+
+    def test_china_interface_endpoint_service_name_counts(self, estate):
+        # cn.com.amazonaws.cn-north-1.s3 is the S3 interface endpoint service in the China regions
+        endpoints = [
+            vpc_endpoint("vpce-0s3", "s3", kind="Interface"),
+            vpc_endpoint("vpce-0ddb", "dynamodb", kind="Interface"),
+        ]
+        for e in endpoints:
+            e["ServiceName"] = "cn." + e["ServiceName"].replace("us-east-1", "cn-north-1")
+        nat = estate.nat("nat-0a")
+        hits = estate.run(
+            ENDPOINTS,
+            region="cn-north-1",
+            ec2__nat_gateways=[nat],
+            ec2__route_tables=[estate.route_table("rtb-0priv", nat_ids=["nat-0a"])],
+            ec2__vpc_endpoints=endpoints,
+            metrics=bytes_series("nat-0a", lambda k: 4e9),
+        )
+        assert hits == []
 
     def test_traffic_boundary(self, estate):
         assert len(self.run_busy(estate, per_day=lambda k: 2e9 if k <= 25 else 0.0)) == 1

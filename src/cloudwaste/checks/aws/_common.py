@@ -95,6 +95,13 @@ def stopped_for(instance: Mapping[str, Any], now: datetime) -> tuple[datetime, f
     return None if since is None or days is None else (since, days)
 
 
+def service_managed(item: Mapping[str, Any]) -> bool:
+    """A resource an AWS service runs for the account (``Operator.Managed``: EKS Auto Mode, ECS or Lambda
+    Managed Instances...): the service starts, stops and replaces it, so it is not the account's to
+    stop, resize or delete (OperatorResponse, Amazon EC2 API Reference)."""
+    return bool((item.get("Operator") or {}).get("Managed"))
+
+
 def auto_scaling_group(instance: Mapping[str, Any]) -> str | None:
     """The Auto Scaling group that manages ``instance`` (from its ``aws:autoscaling:groupName`` tag)."""
     return aws_tags(instance).get(ASG_TAG)

@@ -174,7 +174,9 @@ def instance_pricing_gap(inst: Mapping[str, Any]) -> str | None:
     platform = inst.get("PlatformDetails") or ("Windows" if inst.get("Platform") == "windows" else LINUX)
     if platform != LINUX:
         return f"{platform} instance: its license is billed on top of the Linux price the book holds"
-    if inst.get("InstanceLifecycle") in ("spot", "scheduled", "capacity-block"):
+    # InstanceLifecycleType (botocore ec2 service-2.json): spot, scheduled, capacity-block,
+    # interruptible-capacity-reservation; absent for on-demand. Any value is billed another way.
+    if inst.get("InstanceLifecycle"):
         return f"{inst['InstanceLifecycle']} instance: not billed at the on-demand price"
     tenancy = (inst.get("Placement") or {}).get("Tenancy", "default")
     if tenancy != "default":

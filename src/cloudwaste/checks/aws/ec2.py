@@ -13,6 +13,7 @@ from cloudwaste.checks.aws._common import (
     ec2_arn,
     iso,
     resource,
+    service_managed,
     stopped_for,
     volume_cost,
     whole_days,
@@ -252,9 +253,11 @@ def _instance_volumes(
         month after month. The stop date is read from StateTransitionReason ("User initiated
         (2023-01-15 10:23:45 GMT)"); when the reason carries no date (e.g. Server.ScheduledStop) the
         instance is not flagged, and LaunchTime (the last start) is never used in its place. Instances
-        tagged by an Auto Scaling group are skipped: warm pools keep instances stopped by design. The
-        cost is the instance's volumes (those not shared with another instance through Multi-Attach)
-        plus its Elastic IPs; the finding lists them in `cost_includes` so totals count them once.
+        tagged by an Auto Scaling group are skipped: warm pools keep instances stopped by design; so are
+        instances a service manages (`Operator.Managed`: EKS Auto Mode, ECS or Lambda Managed
+        Instances), which that service starts and replaces. The cost is the instance's volumes (those
+        not shared with another instance through Multi-Attach) plus its Elastic IPs; the finding lists
+        them in `cost_includes` so totals count them once.
     """,
     recommendation=(
         "If nobody will start it again, create an AMI or snapshots for what matters, then terminate it: "
@@ -274,7 +277,7 @@ def stopped_instance(ctx: CheckContext, params: StoppedParams) -> Iterator[Hit]:
     addresses = ctx.get("ec2:addresses")
     for inst in ctx.get("ec2:instances"):
         stop = stopped_for(inst, ctx.now)
-        if stop is None or auto_scaling_group(inst):
+        if stop is None or auto_scaling_group(inst) or service_managed(inst):
             continue
         since, days = stop
         if days < params.min_stopped_days:
@@ -359,10 +362,11 @@ def hourly_cpu(days: int) -> MetricQuery:
 def _running(ctx: CheckContext, min_uptime_days: float) -> Iterator[tuple[Mapping[str, Any], float]]:
     """(instance, days since LaunchTime) of running instances up at least ``min_uptime_days``.
 
-    LaunchTime is the last start, so a running instance has run without a stop since then.
+    LaunchTime is the last start, so a running instance has run without a stop since then. Instances a
+    service manages (``Operator.Managed``) are its to scale, not the account's.
     """
     for inst in ctx.get("ec2:instances"):
-        if (inst.get("State") or {}).get("Name") != "running":
+        if (inst.get("State") or {}).get("Name") != "running" or service_managed(inst):
             continue
         up = age_days(inst.get("LaunchTime"), ctx.now)
         if up is not None and up >= min_uptime_days:
@@ -456,7 +460,8 @@ def idle_queries(params: IdleInstanceParams) -> list[MetricQuery]:
         and no day moved more than `network_mb_per_day` MB in and out (Compute Optimizer's idle rule, 14
         days). A peak at or below `review_cpu_percent` is the review band (medium, or low confidence with
         less than `high_confidence_days` of data). The original averaged CPU over the window, which a
-        weekly batch job passes as idle; we use the peak hour. No datapoints means unknown, never idle.
+        weekly batch job passes as idle; we use the peak hour. No datapoints means unknown, never idle;
+        instances a service manages (`Operator.Managed`) are that service's to scale and are skipped.
         The cost is the on-demand compute (Linux price; other platforms, Spot and dedicated tenancy are
         priced unknown); the EBS volumes stay billed if it is only stopped.
     """,
@@ -1028,7 +1033,8 @@ class UntaggedParams(BaseModel):
         An instance nobody can attribute is the one nobody dares to stop. A running or stopped instance
         whose last start is at least `min_age_days` ago is reported when it has no tag of its own (tags
         AWS writes, `aws:*`, do not count) or, with `required_tags`, when one of them is missing. Auto
-        Scaling members are skipped: tag the group. Tagging saves nothing by itself, so the finding's
+        Scaling members are skipped: tag the group (and service-managed ones, `Operator.Managed`, carry
+        the service's tags). Tagging saves nothing by itself, so the finding's
         saving is $0 and the instance's monthly compute is in the evidence; the original counted the
         full instance cost as waste.
     """,
@@ -1042,7 +1048,7 @@ def untagged_instance(ctx: CheckContext, params: UntaggedParams) -> Iterator[Hit
     """Instances with no tags of their own, or missing required ones."""
     for inst in ctx.get("ec2:instances"):
         state = (inst.get("State") or {}).get("Name")
-        if state not in ("running", "stopped") or auto_scaling_group(inst):
+        if state not in ("running", "stopped") or auto_scaling_group(inst) or service_managed(inst):
             continue
         age = age_days(inst.get("LaunchTime"), ctx.now)
         if age is None or age < params.min_age_days:

@@ -2,9 +2,8 @@
 that would cost less as an ALB or NLB, NLB cross-zone data charges.
 
 CloudWatch publishes most load balancer metrics only while traffic flows, so an absent series is not
-proof of zero. Each type has a metric documented as always reported (ALB ``ConsumedLCUs``, NLB and
-GWLB ``ConsumedLCUs``, NLB
-``ActiveFlowCount``, CLB ``HealthyHostCount``): when it has datapoints, CloudWatch is reporting
+proof of zero. Each type has a metric documented as always reported (ALB and GWLB ``ConsumedLCUs``,
+NLB ``ActiveFlowCount``, CLB ``HealthyHostCount``): when it has datapoints, CloudWatch is reporting
 for the load balancer and a missing request or flow series means none; without it, traffic is unknown.
 Metric dimensions: ``LoadBalancer`` = the ARN's ``app/<name>/<id>`` part (the collector adds it to each
 item as ``LoadBalancerFullName``, CloudFormation's name for it), ``LoadBalancerName`` for Classic ones.
@@ -731,8 +730,8 @@ def idle_lb_queries(params: IdleLbParams) -> list[MetricQuery]:
         bytes, which count redirects and fixed responses that RequestCount leaves out) and Classic ones,
         new flows and active flows for NLBs and Gateway Load Balancers; the original used RequestCount for
         every type, which NLBs do not publish. Load balancer metrics are only published while traffic
-        flows, so a missing series only means zero when the type's always-reported metric (ALB
-        ConsumedLCUs, NLB/GWLB ActiveFlowCount, CLB HealthyHostCount) has datapoints; otherwise traffic is
+        flows, so a missing series only means zero when the type's always-reported metric (ALB and GWLB
+        ConsumedLCUs, NLB ActiveFlowCount, CLB HealthyHostCount) has datapoints; otherwise traffic is
         unknown and nothing is reported. None at all is `never_used` (high confidence with
         `high_confidence_days` of history, else medium); a busiest day at or below `low_requests_per_day`
         is the review band (medium, or low when younger). Load balancers with no listener are left to

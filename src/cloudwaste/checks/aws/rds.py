@@ -54,6 +54,15 @@ NOT_RUNNING = (
     "incompatible-restore",
     "incompatible-parameters",
 )
+# DescribeDBInstances fields naming a replication source or replicas, instance or cluster ones (an instance
+# can replicate from a Multi-AZ DB cluster, or have an Aurora read replica cluster); StopDBInstance refuses
+# a DB instance that has a read replica or is one
+REPLICATION_FIELDS = (
+    "ReadReplicaSourceDBInstanceIdentifier",
+    "ReadReplicaDBInstanceIdentifiers",
+    "ReadReplicaSourceDBClusterIdentifier",
+    "ReadReplicaDBClusterIdentifiers",
+)
 NONPROD_PREFIXES = ("dev-", "test-", "staging-", "stage-", "qa-", "sandbox-", "uat-", "demo-")
 AUTO_START = "AWS starts a stopped DB instance again after 7 days"
 # gp3 storage includes 3,000 IOPS and 125 MiB/s below 400 GiB, 12,000 and 500 from 400 GiB
@@ -1005,7 +1014,7 @@ def off_hours_instance(ctx: CheckContext, params: OffHoursDbParams) -> Iterator[
     share = off_hours_share(params)
     week = working_week(params)
     for db, age in _instances(ctx, "available", 0):
-        if db.get("ReadReplicaSourceDBInstanceIdentifier") or db.get("ReadReplicaDBInstanceIdentifiers"):
+        if any(db.get(k) for k in REPLICATION_FIELDS):
             continue  # replicas and their sources cannot be stopped
         why = nonprod_reason(db)
         ident = db_id(db)

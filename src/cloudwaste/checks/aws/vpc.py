@@ -22,7 +22,13 @@ NAT_METRICS = (
     ("BytesOutToDestination", "Sum"),
     ("BytesInFromSource", "Sum"),
     ("ActiveConnectionCount", "Maximum"),
+    ("BytesInFromDestination", "Sum"),
 )
+# What a NAT gateway processes (and bills per GB, in either direction): the bytes it receives from
+# clients in the VPC plus the bytes it receives back from destinations. BytesOutToDestination is the
+# same outbound traffic as BytesInFromSource once more, and leaves downloads out; see "Monitor NAT
+# gateways using Amazon CloudWatch", https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway-cloudwatch.html
+PROCESSED = ("BytesInFromSource", "BytesInFromDestination")
 
 
 class IdleNatParams(BaseModel):
@@ -46,8 +52,8 @@ class IdleNatParams(BaseModel):
     review_max_bytes: int = Field(
         100_000_000,
         ge=0,
-        description="Bytes over the window at or below which a routed gateway is reported for review "
-        "(low confidence); the original's 0.1 GB.",
+        description="Bytes processed (in from sources + in from destinations) over the window at or below "
+        "which a routed gateway is reported for review (low confidence); the original's 0.1 GB.",
     )
     max_mean_connections: float = Field(
         0.1,
@@ -150,7 +156,8 @@ def _nat_cost(ctx: CheckContext, nat: Mapping[str, Any]) -> tuple[Money, tuple[s
         standby path), an idle one with no route high, and one with no route but traffic earlier in
         the window low (its routes were probably just moved). Only route tables with an association
         count: a route in an unassociated table sends nothing (`routes_not_associated`). A routed gateway
-        that moved at most `review_max_bytes` is the review band (low confidence): for a public one that
+        that processed at most `review_max_bytes` (bytes in from sources plus bytes in from destinations,
+        so downloads count) is the review band (low confidence): for a public one that
         is the original's Elastic IP on an unused NAT gateway, `eip_on_zero_connection_nat_gateway` when
         it also had no TCP connections (ActiveConnectionCount counts TCP only, so UDP traffic such as DNS
         is judged by bytes). Its Elastic IPs are in use, never orphans: they are in this finding's cost
@@ -181,10 +188,12 @@ def idle_nat_gateway(ctx: CheckContext, params: IdleNatParams) -> Iterator[Hit]:
             continue
         nat_id = str(nat["NatGatewayId"])
         series = [ctx.metric(q, nat_id) for q in queries]
-        out, inn, conn = series
+        out, inn, conn, back = series
         total_bytes = sum(s.total for s in (out, inn) if s is not None)
         active = total_bytes > params.max_bytes or (conn is not None and conn.maximum > 0)
-        traffic = "active" if active else ("idle" if all(s is not None for s in series) else "unknown")
+        traffic = "active" if active else ("idle" if all(s is not None for s in series[:3]) else "unknown")
+        # downloads come back as BytesInFromDestination: the review band judges all the bytes processed
+        processed = inn.total + back.total if inn is not None and back is not None else None
         referencing, associated = _route_tables(nat_id, tables)
         routed = bool(associated)
         last = _last_activity(series)
@@ -202,7 +211,8 @@ def idle_nat_gateway(ctx: CheckContext, params: IdleNatParams) -> Iterator[Hit]:
         nearly = (
             traffic == "active"
             and all(s is not None for s in series)
-            and (total_bytes <= params.review_max_bytes)
+            and processed is not None
+            and processed <= params.review_max_bytes
         )
         mean_conn = sum(conn.values) / len(conn.values) if conn is not None and conn.values else 0.0
         if not routed:
@@ -227,7 +237,7 @@ def idle_nat_gateway(ctx: CheckContext, params: IdleNatParams) -> Iterator[Hit]:
                 scenario = None
             traffic = "low"
             reason = (
-                f"NAT gateway {nat_id} moved only {total_bytes / 1e6:.1f} MB in {window} "
+                f"NAT gateway {nat_id} processed only {(processed or 0.0) / 1e6:.1f} MB in {window} "
                 f"(peak {conn.maximum if conn else 0:.0f} active connections), though route table "
                 f"{associated[0]} points to it."
             )
@@ -271,6 +281,7 @@ def idle_nat_gateway(ctx: CheckContext, params: IdleNatParams) -> Iterator[Hit]:
                 "window_days": window_days,
                 "queried_window_days": params.window_days,
                 "bytes_total": total_bytes if out is not None or inn is not None else None,
+                "bytes_processed": processed,
                 "metrics": {
                     q.metric: (s.evidence() | {"window_days": window_days} if s is not None else None)
                     for q, s in zip(queries, series, strict=True)
@@ -348,7 +359,7 @@ def _bytes_queries(days: int) -> list[MetricQuery]:
             days=days,
             skip_states=("deleting", "deleted", "failed"),
         )
-        for metric in ("BytesOutToDestination", "BytesInFromSource")
+        for metric in PROCESSED
     ]
 
 
@@ -463,8 +474,9 @@ def nat_gateway_no_internet(ctx: CheckContext, params: NoInternetParams) -> Iter
                 f"NAT gateway {nat_id} is public but its subnet {subnet_id} (route table "
                 f"{table.get('RouteTableId')}) has no route to an internet gateway."
             )
-        series = _bytes(ctx, queries, nat_id)
-        moved = sum(x.total for x in series) if series is not None else None
+        # either direction alone above max_bytes already proves traffic (a lower bound of what it processed)
+        known = [x for x in (ctx.metric(q, nat_id) for q in queries) if x is not None]
+        moved = sum(x.total for x in known) if known else None
         if moved is not None and moved > params.max_bytes:
             continue  # it moves traffic: private NAT to a transit gateway, peering or VPN
         private_paths = [
@@ -634,12 +646,13 @@ def low_traffic_queries(params: LowTrafficNatParams) -> list[MetricQuery]:
     klass="idle",
     metrics=low_traffic_queries,
     rationale="""
-        Reads 90 days of daily bytes (out to destination + in from source) of each available gateway that
-        an associated route table uses, at least `min_age_days` old. `obsolete_migration`: at least 90
-        days old and its daily traffic over the last 7 days fell by `traffic_drop_percent` or more from
-        days 90 to 60 ago; what moved it has probably moved on (low confidence; the cost is the
-        gateway's). `low_traffic`: at most `low_traffic_gb` over the last 30 days while its VPC has a NAT
-        gateway in another zone; routing through that one trades zone resilience for its hourly charge,
+        Reads 90 days of daily bytes processed (in from sources + in from destinations) of each
+        available gateway that an associated route table uses, at least `min_age_days` old.
+        `obsolete_migration`: at least 90 days old and its daily traffic over the last 7 days fell by
+        `traffic_drop_percent` or more from days 90 to 60 ago; what moved it has probably moved on
+        (low confidence; the cost is the gateway's). `low_traffic`: at most `low_traffic_gb` over the
+        last 30 days while its VPC has a NAT gateway in another zone; routing through that one trades
+        zone resilience for its hourly charge,
         and the saving is that charge minus the inter-AZ transfer its traffic would then pay (low
         confidence). Gateways at or below `review_max_bytes` are left to aws.vpc.idle_nat_gateway;
         missing data is unknown.
@@ -789,8 +802,10 @@ def nat_gateway_missing_endpoints(ctx: CheckContext, params: EndpointParams) -> 
             continue
         missing: dict[str, list[str]] = {}
         for service in GATEWAY_SERVICES:
-            name = f"com.amazonaws.{ctx.region}.{service}"
-            mine = [e for e in endpoints if e.get("VpcId") == vpc_id and e.get("ServiceName") == name]
+            # com.amazonaws.<region>.s3; in the China regions an interface endpoint's service is
+            # cn.com.amazonaws.<region>.s3 while the gateway one keeps com.amazonaws.<region>.s3
+            names = {f"{prefix}.{ctx.region}.{service}" for prefix in ("com.amazonaws", "cn.com.amazonaws")}
+            mine = [e for e in endpoints if e.get("VpcId") == vpc_id and e.get("ServiceName") in names]
             if any(e.get("VpcEndpointType") == "Interface" for e in mine):
                 continue
             covered = {
