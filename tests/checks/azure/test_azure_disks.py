@@ -150,6 +150,22 @@ class TestDiskOnStoppedVm:
         events = [az.event(vm, "deallocate", days)]
         assert bool(az.run(ON_STOPPED, disks=[disk], virtual_machines=[vm], vm_power_events=events)) is found
 
+    def test_trap_disk_of_a_vm_in_a_service_managed_group(self, az):
+        # Resource Groups - List: a managed group carries the owning resource in top-level managedBy
+        ws = f"/subscriptions/{az.sub}/resourceGroups/rg-data/providers/Microsoft.Databricks/workspaces/ws1"
+        group = {
+            "id": f"/subscriptions/{az.sub}/resourceGroups/databricks-rg-ws1",
+            "name": "databricks-rg-ws1",
+            "type": "Microsoft.Resources/resourceGroups",
+            "location": "westeurope",
+            "managedBy": ws,
+            "properties": {"provisioningState": "Succeeded"},
+        }
+        vm = az.vm("worker-1", rg="databricks-rg-ws1", state="deallocated", age=400)
+        disk = az.disk("worker-1-data", rg="databricks-rg-ws1", vm=vm, state="Reserved")
+        assert az.run(ON_STOPPED, disks=[disk], virtual_machines=[vm], resource_groups=[group]) == []
+        assert len(az.run(ON_STOPPED, disks=[disk], virtual_machines=[vm])) == 1
+
     def test_no_event_in_90_days_means_at_least_90_days(self, az):
         vm, _ = _stopped_vm(az, age=400)
         disk = az.disk("vm1-data", vm=vm, state="Reserved")

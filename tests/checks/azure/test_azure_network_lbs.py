@@ -385,3 +385,34 @@ def test_trap_fixed_capacity_that_the_peak_needs_and_autoscaled_or_v1_gateways(n
     auto = net.appgw("agw-auto", autoscale=(0, 10))
     v1 = net.appgw("agw-v1", sku="Standard_Large", capacity=3)
     assert net.run("azure.network.appgw_no_autoscale", application_gateways=[auto, v1]) == []
+
+
+def _node_group(net, name):
+    """An AKS node resource group as Resource Groups - List returns it: ``managedBy`` is the cluster
+    (a custom ``nodeResourceGroup`` name need not start with MC_)."""
+    cluster = f"/subscriptions/{net.sub}/resourceGroups/rg-aks/providers/Microsoft.ContainerService"
+    cluster += "/managedClusters/a1"
+    return {
+        "id": f"/subscriptions/{net.sub}/resourceGroups/{name}",
+        "name": name,
+        "type": "Microsoft.Resources/resourceGroups",
+        "location": "westeurope",
+        "managedBy": cluster,
+        "tags": {"aks-managed-cluster-name": "a1", "aks-managed-cluster-rg": "rg-aks"},
+        "properties": {"provisioningState": "Succeeded"},
+    }
+
+
+def test_trap_lbs_in_a_service_managed_group_are_left_to_the_service(net):
+    groups = [_node_group(net, "aks-prod-nodes")]
+    lb = net.lb("kubernetes-internal-x", rg="aks-prod-nodes")
+    assert net.run("azure.network.empty_load_balancer", load_balancers=[lb], resource_groups=groups) == []
+    mine = net.lb("kubernetes-internal-x", rg="rg-app")
+    assert (
+        len(net.run("azure.network.empty_load_balancer", load_balancers=[mine], resource_groups=groups)) == 1
+    )
+    sick = net.lb("kubernetes", rg="aks-prod-nodes", backends=[_be(net)])
+    metrics = net.metrics("azure.network.lb_backends_unhealthy", sick, {"DipAvailability": [0.0] * 14})
+    check = "azure.network.lb_backends_unhealthy"
+    assert net.run(check, load_balancers=[sick], metrics=metrics, resource_groups=groups) == []
+    assert len(net.run(check, load_balancers=[sick], metrics=metrics)) == 1

@@ -361,3 +361,44 @@ class TestEmptyAvailabilitySet:
     @pytest.mark.parametrize("name", ["web-asr", "WEB-ASR"])
     def test_site_recovery_sets_are_skipped(self, az, name):
         assert az.run(AVSET, availability_sets=[az.availability_set(name)]) == []
+
+
+def _managed_group(az, name, managed_by):
+    """A resource group as Resource Groups - List returns it; ``managedBy`` is top level (the REST
+    ResourceGroup model), set by the service that owns the group."""
+    return {
+        "id": f"/subscriptions/{az.sub}/resourceGroups/{name}",
+        "name": name,
+        "type": "Microsoft.Resources/resourceGroups",
+        "location": "westeurope",
+        "managedBy": managed_by,
+        "tags": {},
+        "properties": {"provisioningState": "Succeeded"},
+    }
+
+
+class TestServiceManagedGroups:
+    """VMs in a group with ``managedBy`` (Databricks cluster VMs, ARO nodes, managed applications)
+    belong to that service; the same VM elsewhere is flagged."""
+
+    WORKSPACE = "/subscriptions/{sub}/resourceGroups/rg-data/providers/Microsoft.Databricks/workspaces/ws1"
+
+    @pytest.mark.parametrize(
+        ("check_id", "vm_kw"),
+        [
+            (STOPPED, {"state": "stopped"}),
+            (DEALLOC, {"state": "deallocated", "age": 500}),
+            (SPOT, {"age": 40}),
+            (TAGS, {"age": 40}),
+        ],
+    )
+    def test_vms_of_a_managed_group_are_skipped(self, az, check_id, vm_kw):
+        group = "databricks-rg-ws1-x7k2"
+        owner = self.WORKSPACE.format(sub=az.sub)
+        groups = [_managed_group(az, group, owner)]
+        mine = az.vm("batch-worker-01", rg="rg-app", **vm_kw)
+        theirs = az.vm("batch-worker-01", rg=group, **vm_kw)
+        assert len(az.run(check_id, virtual_machines=[mine], resource_groups=groups)) == 1
+        assert az.run(check_id, virtual_machines=[theirs], resource_groups=groups) == []
+        unmanaged = [{**groups[0], "managedBy": None}]
+        assert len(az.run(check_id, virtual_machines=[theirs], resource_groups=unmanaged)) == 1

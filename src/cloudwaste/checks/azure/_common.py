@@ -285,3 +285,18 @@ def percentile(values: Iterable[float], pct: float) -> float | None:
         return None
     rank = max(1, math.ceil(pct / 100.0 * len(ordered)))
     return ordered[rank - 1]
+
+
+RESOURCE_GROUPS = "azure:resource_groups"
+
+
+def managed_groups(ctx: CheckContext) -> set[str]:
+    """Lower-cased names of the unit's resource groups that a service manages (``managedBy`` set):
+    AKS node groups (whatever their name), Databricks and ARO groups, managed applications."""
+    return {str(g.get("name") or "").lower() for g in ctx.get(RESOURCE_GROUPS) or [] if g.get("managedBy")}
+
+
+def outside_managed_groups(ctx: CheckContext, items: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """``items`` whose resource group no service manages: the owning service decides their lifecycle."""
+    managed = managed_groups(ctx)
+    return [i for i in items if resource_group(i.get("id")).lower() not in managed]

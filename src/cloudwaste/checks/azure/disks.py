@@ -9,9 +9,11 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from cloudwaste.checks.azure._common import (
+    RESOURCE_GROUPS,
     PowerEvents,
     mean,
     norm,
+    outside_managed_groups,
     parse_time,
     power_state,
     prop,
@@ -195,7 +197,7 @@ class OnStoppedParams(BaseModel):
     title="Managed disk of a VM that has been deallocated or stopped for a long time",
     resource_type="managed_disk",
     severity=Severity.LOW,
-    needs=[DISKS, VMS, "azure:vm_power_events"],
+    needs=[DISKS, VMS, "azure:vm_power_events", RESOURCE_GROUPS],
     params=OnStoppedParams,
     klass="idle",
     rationale="""
@@ -219,7 +221,7 @@ class OnStoppedParams(BaseModel):
 )
 def disk_on_stopped_vm(ctx: CheckContext, params: OnStoppedParams) -> Iterator[Hit]:
     """Attached/Reserved disks whose VMs are all stopped or deallocated since at least the threshold."""
-    vms = by_id(ctx.get(VMS))
+    vms = by_id(outside_managed_groups(ctx, ctx.get(VMS)))  # their disks are the service's
     power = PowerEvents(ctx.get("azure:vm_power_events"))
     for disk in ctx.get(DISKS):
         if prop(disk, "diskState") not in ("Attached", "Reserved"):
@@ -316,7 +318,7 @@ def idle_disk_queries(params: IdleDiskParams) -> list[MetricQuery]:
     title="Attached managed disk with almost no I/O",
     resource_type="managed_disk",
     severity=Severity.LOW,
-    needs=[DISKS, VMS],
+    needs=[DISKS, VMS, RESOURCE_GROUPS],
     params=IdleDiskParams,
     klass="idle",
     metrics=idle_disk_queries,
@@ -342,7 +344,7 @@ def idle_disk_queries(params: IdleDiskParams) -> list[MetricQuery]:
 def idle_disk(ctx: CheckContext, params: IdleDiskParams) -> Iterator[Hit]:
     """Attached data disks of running VMs whose average read+write ops/sec is below ``max_avg_iops``."""
     read_avg, write_avg, read_max, write_max = idle_disk_queries(params)
-    vms = by_id(ctx.get(VMS))
+    vms = by_id(outside_managed_groups(ctx, ctx.get(VMS)))  # their disks are the service's
     for disk in ctx.get(DISKS):
         owners = _running_owners(disk, vms)
         if owners is None or any(os_disk_id(vm) == norm(disk.get("id")) for vm in owners):
@@ -548,7 +550,7 @@ def _saving(current: Money, target: Money) -> Money:
     title="Managed disk that provisions far more IOPS and throughput than it ever uses",
     resource_type="managed_disk",
     severity=Severity.LOW,
-    needs=[DISKS, VMS],
+    needs=[DISKS, VMS, RESOURCE_GROUPS],
     params=PerfParams,
     klass="oversized",
     metrics=perf_queries,
@@ -575,7 +577,7 @@ def _saving(current: Money, target: Money) -> Money:
 )
 def disk_performance_overprovisioned(ctx: CheckContext, params: PerfParams) -> Iterator[Hit]:
     """Attached disks of running VMs whose peak IOPS and MB/s fit a cheaper configuration."""
-    vms = by_id(ctx.get(VMS))
+    vms = by_id(outside_managed_groups(ctx, ctx.get(VMS)))  # their disks are the service's
     for disk in ctx.get(DISKS):
         owners = _running_owners(disk, vms)
         if owners is None:
@@ -653,7 +655,7 @@ def burst_queries(params: BurstParams) -> list[MetricQuery]:
     title="Premium SSD paying for on-demand bursting it never uses",
     resource_type="managed_disk",
     severity=Severity.LOW,
-    needs=[DISKS, VMS],
+    needs=[DISKS, VMS, RESOURCE_GROUPS],
     params=BurstParams,
     klass="oversized",
     metrics=burst_queries,
@@ -674,7 +676,7 @@ def burst_queries(params: BurstParams) -> list[MetricQuery]:
 def unused_disk_bursting(ctx: CheckContext, params: BurstParams) -> Iterator[Hit]:
     """Attached Premium SSDs with on-demand bursting enabled and no burst operation over the window."""
     (query,) = burst_queries(params)
-    vms = by_id(ctx.get(VMS))
+    vms = by_id(outside_managed_groups(ctx, ctx.get(VMS)))  # their disks are the service's
     for disk in ctx.get(DISKS):
         if not on_demand_bursting(disk) or _running_owners(disk, vms) is None:
             continue
@@ -753,7 +755,7 @@ def hdd_queries(params: HddParams) -> list[MetricQuery]:
     title="Large Standard HDD with little I/O (data could move to a smaller disk)",
     resource_type="managed_disk",
     severity=Severity.LOW,
-    needs=[DISKS, VMS],
+    needs=[DISKS, VMS, RESOURCE_GROUPS],
     params=HddParams,
     klass="oversized",
     metrics=hdd_queries,
@@ -776,7 +778,7 @@ def hdd_queries(params: HddParams) -> list[MetricQuery]:
 def large_hdd_low_io(ctx: CheckContext, params: HddParams) -> Iterator[Hit]:
     """Attached Standard HDDs of ``min_size_gb`` or more averaging ``idle_iops`` to ``max_avg_iops``."""
     reads_q, writes_q = hdd_queries(params)
-    vms = by_id(ctx.get(VMS))
+    vms = by_id(outside_managed_groups(ctx, ctx.get(VMS)))  # their disks are the service's
     for disk in ctx.get(DISKS):
         if sku(disk).lower() != "standard_lrs" or size_gib(disk) < params.min_size_gb:
             continue

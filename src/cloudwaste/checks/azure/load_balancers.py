@@ -13,7 +13,16 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from cloudwaste.checks.azure._common import norm, props, region_of, resource, resource_group, tags
+from cloudwaste.checks.azure._common import (
+    RESOURCE_GROUPS,
+    norm,
+    outside_managed_groups,
+    props,
+    region_of,
+    resource,
+    resource_group,
+    tags,
+)
 from cloudwaste.checks.azure.network import (
     by_id,
     frontend_public_ips,
@@ -86,7 +95,7 @@ def _busy(lb: Mapping[str, Any]) -> bool:
     title="Load balancer with no backends or no rules",
     resource_type="load_balancer",
     severity=Severity.MEDIUM,
-    needs=[LBS, IPS],
+    needs=[LBS, IPS, RESOURCE_GROUPS],
     klass="orphan",
     rationale="""
         A load balancer with no backend member (no NIC configuration or IP address in any backend pool and
@@ -97,7 +106,9 @@ def _busy(lb: Mapping[str, Any]) -> bool:
         age-free. The cost is the Standard hourly charge, which counts load-balancing and outbound rules (the
         first five together, then per rule; inbound NAT rules are free, so a load balancer without such rules
         has no hourly charge), plus its frontend public IPs; a Basic load balancer is free. The load balancer
-        AKS manages for a cluster (`kubernetes` in an `MC_` group) is left to the cluster.
+        AKS manages for a cluster (`kubernetes` in an `MC_` group) is left to the cluster, as is every load
+        balancer in a resource group a service manages (its `managedBy`: an AKS node group of any name,
+        Databricks, managed applications).
     """,
     recommendation=f"{DELETE}: az network lb delete --ids <id>",
     covers_original=[
@@ -110,7 +121,7 @@ def _busy(lb: Mapping[str, Any]) -> bool:
 def empty_load_balancer(ctx: CheckContext, params: BaseModel) -> Iterator[Hit]:
     """Load balancers with no backend member, or with members but no rule at all."""
     ips = by_id(ctx.get(IPS))
-    for lb in ctx.get(LBS):
+    for lb in outside_managed_groups(ctx, ctx.get(LBS)):
         if _busy(lb) or _aks_managed(lb):
             continue
         counts = lb_rules(lb)
@@ -155,7 +166,7 @@ def empty_load_balancer(ctx: CheckContext, params: BaseModel) -> Iterator[Hit]:
     title="Load balancer rules whose backend pool is missing or empty",
     resource_type="load_balancer",
     severity=Severity.LOW,
-    needs=[LBS],
+    needs=[LBS, RESOURCE_GROUPS],
     klass="hygiene",
     rationale="""
         A load-balancing or outbound rule with no backend pool, with a pool id that is not one of the load
@@ -172,7 +183,7 @@ def empty_load_balancer(ctx: CheckContext, params: BaseModel) -> Iterator[Hit]:
 )
 def lb_rule_missing_backend(ctx: CheckContext, params: BaseModel) -> Iterator[Hit]:
     """Rules of populated load balancers whose pools are absent, unknown or empty."""
-    for lb in ctx.get(LBS):
+    for lb in outside_managed_groups(ctx, ctx.get(LBS)):
         if _busy(lb) or lb_backends(lb) == 0:
             continue
         p = props(lb)
@@ -261,7 +272,7 @@ def lb_queries(params: IdleLbParams) -> list[MetricQuery]:
     title="Load balancer with (almost) no traffic",
     resource_type="load_balancer",
     severity=Severity.MEDIUM,
-    needs=[LBS, IPS],
+    needs=[LBS, IPS, RESOURCE_GROUPS],
     params=IdleLbParams,
     klass="idle",
     metrics=lb_queries,
@@ -282,7 +293,7 @@ def idle_load_balancer(ctx: CheckContext, params: IdleLbParams) -> Iterator[Hit]
     """Populated Standard load balancers whose traffic totals are under the thresholds."""
     queries = lb_queries(params)
     ips = by_id(ctx.get(IPS))
-    for lb in ctx.get(LBS):
+    for lb in outside_managed_groups(ctx, ctx.get(LBS)):
         if _busy(lb) or str(sku_of(lb).get("name") or "Basic").lower() == "basic":
             continue
         if lb_backends(lb) == 0 or sum(lb_rules(lb).values()) == 0:
@@ -355,7 +366,7 @@ def health_queries(params: UnhealthyParams) -> list[MetricQuery]:
     title="Load balancer whose backends have all failed their health probes",
     resource_type="load_balancer",
     severity=Severity.MEDIUM,
-    needs=[LBS, IPS],
+    needs=[LBS, IPS, RESOURCE_GROUPS],
     params=UnhealthyParams,
     klass="idle",
     metrics=health_queries,
@@ -365,7 +376,9 @@ def health_queries(params: UnhealthyParams) -> list[MetricQuery]:
         original) sends traffic nowhere: every backend is down or unreachable. The original inferred health
         from inbound NAT port mappings, which say nothing about probes. Fewer datapoints than days (a load
         balancer younger than the window, or no data) is unknown. Medium confidence: the backends may be
-        down on purpose. The cost is its hourly charge plus its frontend public IPs.
+        down on purpose. The cost is its hourly charge plus its frontend public IPs. Load balancers in a
+        resource group a service manages (`managedBy`) are left to it: an AKS service with
+        `externalTrafficPolicy: Local` fails the probes of every node without one of its pods by design.
     """,
     recommendation="Fix the backends or their probe, or delete the load balancer: "
     "az network lb delete --ids <id>",
@@ -376,7 +389,7 @@ def lb_backends_unhealthy(ctx: CheckContext, params: UnhealthyParams) -> Iterato
     """Standard load balancers whose health probe status was 0 every day of the window."""
     (query,) = health_queries(params)
     ips = by_id(ctx.get(IPS))
-    for lb in ctx.get(LBS):
+    for lb in outside_managed_groups(ctx, ctx.get(LBS)):
         if _busy(lb) or str(sku_of(lb).get("name") or "Basic").lower() == "basic":
             continue
         if lb_backends(lb) == 0 or not props(lb).get("probes"):

@@ -10,10 +10,12 @@ from pydantic import BaseModel, Field
 
 from cloudwaste.checks.azure._common import (
     ACTIVITY_LOG_DAYS,
+    RESOURCE_GROUPS,
     PowerEvents,
     iso,
     mean,
     norm,
+    outside_managed_groups,
     parse_time,
     percentile,
     power_state,
@@ -161,7 +163,7 @@ class StoppedParams(BaseModel):
     title="VM stopped but not deallocated, still billed for compute",
     resource_type="virtual_machine",
     severity=Severity.HIGH,
-    needs=[VMS, EVENTS],
+    needs=[VMS, EVENTS, RESOURCE_GROUPS],
     params=StoppedParams,
     klass="idle",
     rationale="""
@@ -174,6 +176,8 @@ class StoppedParams(BaseModel):
         restart in progress). The cost is the VM size's Linux pay-as-you-go price from the book (Spot
         VMs and dedicated hosts unknown; a Windows licence not included); its disks are billed either
         way and are not part of it.
+        VMs in a resource group a service manages (its `managedBy`: AKS node groups, Databricks,
+        Azure Red Hat OpenShift, managed applications) are that service's to size and delete: skipped.
     """,
     recommendation="Deallocate it so compute billing stops: az vm deallocate --ids <id>",
     covers_original=["azure:virtual_machine_stopped_not_deallocated"],
@@ -182,7 +186,7 @@ class StoppedParams(BaseModel):
 def vm_stopped_not_deallocated(ctx: CheckContext, params: StoppedParams) -> Iterator[Hit]:
     """VMs whose power state is ``stopped``."""
     power = PowerEvents(ctx.get(EVENTS))
-    for vm in ctx.get(VMS):
+    for vm in outside_managed_groups(ctx, ctx.get(VMS)):
         if power_state(vm) != "stopped":
             continue
         since = power.since(vm, ctx.now)
@@ -268,7 +272,14 @@ def _vm_public_ips(
     title="VM deallocated for a long time, still paying for its disks and public IPs",
     resource_type="virtual_machine",
     severity=Severity.MEDIUM,
-    needs=[VMS, EVENTS, "azure:disks", "azure:network_interfaces", "azure:public_ip_addresses"],
+    needs=[
+        VMS,
+        EVENTS,
+        "azure:disks",
+        "azure:network_interfaces",
+        "azure:public_ip_addresses",
+        RESOURCE_GROUPS,
+    ],
     params=DeallocatedParams,
     klass="idle",
     rationale="""
@@ -283,6 +294,8 @@ def _vm_public_ips(
         `never_started_min_age_days`. The cost is its disks (not shared with another VM) plus its public
         IPs, priced from the book; `cost_includes` lists them so totals do not count them again with
         `azure.compute.disk_on_stopped_vm` or the public IP checks.
+        VMs in a resource group a service manages (its `managedBy`: AKS node groups, Databricks,
+        Azure Red Hat OpenShift, managed applications) are that service's to size and delete: skipped.
     """,
     recommendation=(
         "If nobody will start it again, snapshot what matters and delete it with its disks and IPs: "
@@ -301,7 +314,7 @@ def vm_deallocated_long(ctx: CheckContext, params: DeallocatedParams) -> Iterato
             attached.setdefault(owner, []).append(did)
     nics = by_id(ctx.get("azure:network_interfaces"))
     ips = by_id(ctx.get("azure:public_ip_addresses"))
-    for vm in ctx.get(VMS):
+    for vm in outside_managed_groups(ctx, ctx.get(VMS)):
         if power_state(vm) != "deallocated":
             continue
         since = power.since(vm, ctx.now)
@@ -406,7 +419,7 @@ def idle_vm_queries(params: IdleVmParams) -> list[MetricQuery]:
     title="Running VM with almost no CPU and network activity",
     resource_type="virtual_machine",
     severity=Severity.MEDIUM,
-    needs=[VMS],
+    needs=[VMS, RESOURCE_GROUPS],
     params=IdleVmParams,
     klass="idle",
     metrics=idle_vm_queries,
@@ -418,6 +431,8 @@ def idle_vm_queries(params: IdleVmParams) -> list[MetricQuery]:
         recently, or a metric not yet emitted). Confidence is high when the window is full and the
         daily CPU peak (Maximum) stayed below `high_confidence_peak_cpu`, else medium. The cost is the
         VM's compute at the book's Linux pay-as-you-go price; its disks are excluded.
+        VMs in a resource group a service manages (its `managedBy`: AKS node groups, Databricks,
+        Azure Red Hat OpenShift, managed applications) are that service's to size and delete: skipped.
     """,
     recommendation="Confirm nobody uses it, then deallocate or delete it: az vm deallocate --ids <id>",
     covers_original=["azure:virtual_machine_idle"],
@@ -426,7 +441,7 @@ def idle_vm_queries(params: IdleVmParams) -> list[MetricQuery]:
 def idle_vm(ctx: CheckContext, params: IdleVmParams) -> Iterator[Hit]:
     """Running VMs under the CPU and network thresholds over the window."""
     cpu_q, peak_q, in_q, out_q = idle_vm_queries(params)
-    for vm in ctx.get(VMS):
+    for vm in outside_managed_groups(ctx, ctx.get(VMS)):
         if power_state(vm) != "running":
             continue
         vid = str(vm["id"])
@@ -503,7 +518,7 @@ def _half_size(name: str) -> VmSize | None:
     title="Running VM whose CPU use fits a size half as large",
     resource_type="virtual_machine",
     severity=Severity.LOW,
-    needs=[VMS],
+    needs=[VMS, RESOURCE_GROUPS],
     params=UnderutilizedParams,
     klass="oversized",
     metrics=underutilized_queries,
@@ -516,6 +531,8 @@ def _half_size(name: str) -> VmSize | None:
         original's flat 50 %; a VM with no such size in the table, or an unknown price, is reported with
         an unknown saving. Missing data is unknown: fewer than `min_days_with_data` days of hourly
         datapoints gives no finding.
+        VMs in a resource group a service manages (its `managedBy`: AKS node groups, Databricks,
+        Azure Red Hat OpenShift, managed applications) are that service's to size and delete: skipped.
     """,
     recommendation="Resize it to the smaller size (a restart): az vm resize --ids <id> --size <size>",
     covers_original=["azure:virtual_machine_underutilized"],
@@ -523,7 +540,7 @@ def _half_size(name: str) -> VmSize | None:
 def underutilized_vm(ctx: CheckContext, params: UnderutilizedParams) -> Iterator[Hit]:
     """Running VMs with low average and p95 CPU, priced against the half size of their series."""
     (query,) = underutilized_queries(params)
-    for vm in ctx.get(VMS):
+    for vm in outside_managed_groups(ctx, ctx.get(VMS)):
         if power_state(vm) != "running":
             continue
         series = ctx.metric(query, str(vm["id"]))
@@ -595,7 +612,7 @@ def memory_queries(params: MemoryParams) -> list[MetricQuery]:
     title="Memory-optimized VM using a small share of its memory",
     resource_type="virtual_machine",
     severity=Severity.LOW,
-    needs=[VMS],
+    needs=[VMS, RESOURCE_GROUPS],
     params=MemoryParams,
     klass="oversized",
     metrics=memory_queries,
@@ -607,6 +624,8 @@ def memory_queries(params: MemoryParams) -> list[MetricQuery]:
         vCPUs, generation and temp disk that keeps the peak under `max_target_percent` of its memory is
         priced from the book (E8s_v5 -> D8s_v5). The original's flat savings are replaced by that
         difference. Missing data (older VMs without the metric) is unknown: no finding.
+        VMs in a resource group a service manages (its `managedBy`: AKS node groups, Databricks,
+        Azure Red Hat OpenShift, managed applications) are that service's to size and delete: skipped.
     """,
     recommendation="Resize it to the general-purpose size (a restart): az vm resize --ids <id> --size <size>",
     covers_original=["azure:virtual_machine_memory_overprovisioned"],
@@ -614,7 +633,7 @@ def memory_queries(params: MemoryParams) -> list[MetricQuery]:
 def vm_memory_overprovisioned(ctx: CheckContext, params: MemoryParams) -> Iterator[Hit]:
     """Running memory-optimized VMs whose peak memory use fits a general-purpose size."""
     (query,) = memory_queries(params)
-    for vm in ctx.get(VMS):
+    for vm in outside_managed_groups(ctx, ctx.get(VMS)):
         size = vm_size(vm_size_name(vm))
         if power_state(vm) != "running" or size is None or size.klass != "memory":
             continue
@@ -682,7 +701,7 @@ class OldGenParams(BaseModel):
     title="VM on an older-generation size that a newer one serves for less",
     resource_type="virtual_machine",
     severity=Severity.LOW,
-    needs=[VMS],
+    needs=[VMS, RESOURCE_GROUPS],
     params=OldGenParams,
     klass="legacy",
     rationale="""
@@ -693,13 +712,15 @@ class OldGenParams(BaseModel):
         proposed, preferring one that keeps a local temp disk when the VM has one (v4+ sizes without a
         `d` have none: the reason says so). A VM whose newer options cost the same or more is not
         flagged. Only running or stopped VMs (billed for compute) at least `min_age_days` old count.
+        VMs in a resource group a service manages (its `managedBy`: AKS node groups, Databricks,
+        Azure Red Hat OpenShift, managed applications) are that service's to size and delete: skipped.
     """,
     recommendation="Resize it to the newer size (a restart): az vm resize --ids <id> --size <size>",
     covers_original=["azure:virtual_machine_old_generation"],
 )
 def vm_old_generation(ctx: CheckContext, params: OldGenParams) -> Iterator[Hit]:
     """VMs on sizes of generation ``max_version`` or older with a cheaper current equivalent."""
-    for vm in ctx.get(VMS):
+    for vm in outside_managed_groups(ctx, ctx.get(VMS)):
         size = vm_size(vm_size_name(vm))
         if power_state(vm) not in ("running", "stopped") or size is None:
             continue
@@ -774,7 +795,7 @@ class SpotParams(BaseModel):
     title="Interruptible (dev, test, batch) VM on pay-as-you-go instead of Spot",
     resource_type="virtual_machine",
     severity=Severity.LOW,
-    needs=[VMS],
+    needs=[VMS, RESOURCE_GROUPS],
     params=SpotParams,
     klass="policy",
     rationale="""
@@ -784,6 +805,8 @@ class SpotParams(BaseModel):
         Spot and are skipped. Spot prices move and are not in the book, so the saving is
         `spot_discount_percent` of the book's pay-as-you-go price, reported with basis estimate (the
         original assumes 75 %). Converting needs the VM recreated with `--priority Spot`.
+        VMs in a resource group a service manages (its `managedBy`: AKS node groups, Databricks,
+        Azure Red Hat OpenShift, managed applications) are that service's to size and delete: skipped.
     """,
     recommendation=(
         "Recreate it as Spot from its disks if eviction is acceptable: az vm create ... --priority Spot "
@@ -795,7 +818,7 @@ def vm_spot_candidate(ctx: CheckContext, params: SpotParams) -> Iterator[Hit]:
     """Running Regular-priority VMs named or tagged as interruptible workloads."""
     words = {w.lower() for w in params.words}
     ha = {w.lower() for w in params.ha_words}
-    for vm in ctx.get(VMS):
+    for vm in outside_managed_groups(ctx, ctx.get(VMS)):
         p = props(vm)
         if power_state(vm) != "running" or str(p.get("priority") or "Regular").lower() != "regular":
             continue
@@ -852,7 +875,7 @@ class OwnerTagParams(BaseModel):
     title="VM without owner tags (nobody to ask whether it is still needed)",
     resource_type="virtual_machine",
     severity=Severity.LOW,
-    needs=[VMS],
+    needs=[VMS, RESOURCE_GROUPS],
     params=OwnerTagParams,
     klass="hygiene",
     rationale="""
@@ -861,6 +884,8 @@ class OwnerTagParams(BaseModel):
         are listed with their compute cost (the book's Linux pay-as-you-go price) when running or
         stopped, and a known $0 of compute when deallocated (their disks are
         `azure.compute.vm_deallocated_long`'s). Confidence is low: an untagged VM is not proven waste.
+        VMs in a resource group a service manages (its `managedBy`: AKS node groups, Databricks,
+        Azure Red Hat OpenShift, managed applications) are that service's to size and delete: skipped.
     """,
     recommendation=(
         "Find the owner and tag it: az tag update --resource-id <id> --operation merge --tags owner=<name>"
@@ -870,7 +895,7 @@ class OwnerTagParams(BaseModel):
 def vm_missing_owner_tags(ctx: CheckContext, params: OwnerTagParams) -> Iterator[Hit]:
     """VMs missing one of ``required_tags``, at least ``min_age_days`` old."""
     required = [t.lower() for t in params.required_tags]
-    for vm in ctx.get(VMS):
+    for vm in outside_managed_groups(ctx, ctx.get(VMS)):
         have = {k.lower() for k, v in tags(vm).items() if v.strip()}
         missing = [t for t in required if t not in have]
         if not missing:

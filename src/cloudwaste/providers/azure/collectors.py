@@ -14,8 +14,8 @@ SDK has a subscription-wide list call, that call. Two discovery modes fill them:
 
 Three collections always use ARM directly: virtual machines (the plain list for their model, merged
 with the ``statusOnly=true`` list for their power state, which Resource Graph keeps elsewhere),
-resource groups, and the Activity Log's VM power events. SDK models are turned back into REST dicts (``as_dict()`` for the typespec-generated models,
-``serialize(keep_readonly=True)`` for the msrest ones).
+resource groups, and the Activity Log's VM power events. SDK models are turned back into REST dicts
+(``as_dict()`` for the typespec-generated models, ``serialize(keep_readonly=True)`` for the msrest ones).
 """
 
 from __future__ import annotations
