@@ -3,11 +3,13 @@
     python bench/bench_azure.py                                   # 5 subscriptions x 200 resources, 50 ms
     python bench/bench_azure.py --subscriptions 5 -n 200 --latency-ms 100 --concurrency 4 --concurrency 8
     python bench/bench_azure.py --collect-only      # collections only: Resource Graph vs ARM lists
+    python bench/bench_azure.py --metrics-list      # metrics per resource (Metrics - List), no getBatch
 
 Each run is the real engine (every Azure check, Azure Monitor metrics, no store) through the real SDK
 clients and DefaultAzureCredential (EnvironmentCredential) against ``tests/fakes/azure_arm.py`` over
-HTTPS, once per discovery mode (``graph``: one Resource Graph query for all subscriptions; ``arm``: one
-ARM list call per type and subscription). The fake answers in ~1-2 ms plus ``--latency-ms``; real ARM
+HTTPS (metrics through the fake's ``metrics:getBatch`` unless ``--metrics-list``), once per discovery
+mode (``graph``: one Resource Graph query for all subscriptions; ``arm``: one ARM list call per type and
+subscription). The fake answers in ~1-2 ms plus ``--latency-ms``; real ARM
 answers a list in 50-300 ms, so compare modes and versions on the same machine only.
 Each line of output is one JSON object.
 """
@@ -116,6 +118,7 @@ def scan_once(arm: FakeArm, discovery: str, concurrency: int) -> dict[str, objec
         "findings": len(result.findings),
         "http_requests": len(requests),
         "metric_calls": sum(1 for r in requests if r.path.lower().endswith("/microsoft.insights/metrics")),
+        "batch_calls": sum(1 for r in requests if r.path.lower().endswith("/metrics:getbatch")),
         "graph_calls": sum(1 for r in requests if "resourcegraph" in r.path.lower()),
         "unit_s": sorted(c.duration_s for c in result.scan.coverage),
     }
@@ -147,6 +150,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--page-size", type=int, default=100, help="the fake's ARM list page size")
     parser.add_argument("--collect-only", action="store_true", help="time the collections only")
     parser.add_argument(
+        "--metrics-list", action="store_true", help="read metrics per resource (no metrics:getBatch)"
+    )
+    parser.add_argument(
         "--metric-workers", type=int, default=8, help="concurrent metric calls per subscription"
     )
     args = parser.parse_args(argv)
@@ -163,6 +169,8 @@ def main(argv: list[str] | None = None) -> None:
             arm.add_subscription(sub, f"bench-{i}")
             total += populate(arm, sub, args.n)
         os.environ.update({**arm.env(), **arm.credential_env()})
+        if not args.metrics_list:
+            os.environ["CLOUDWASTE_AZURE_METRICS_URL"] = arm.metrics_url()
         print(json.dumps({"estate": {"subscriptions": args.subscriptions, "resources": total}}), flush=True)
         arm.latency_ms = args.latency_ms
         for concurrency in args.concurrency or [8]:

@@ -16,7 +16,15 @@ Served, with payloads shaped from the ARM REST reference:
   per interval, points without data carry only ``timeStamp``, as Azure Monitor answers);
 - Azure Resource Graph ``POST /providers/Microsoft.ResourceGraph/resources`` (``$top``/``$skipToken``).
   Only the query shapes cloudwaste sends are understood: ``where type in~ (...)`` filters rows and
-  ``cwKeep = type in~ (...)`` keeps ``properties`` for those types only.
+  ``cwKeep = type in~ (...)`` keeps ``properties`` for those types only;
+- the Azure Monitor metrics data plane ``POST [/{region}]/subscriptions/{s}/metrics:getBatch``
+  (api-version 2024-02-01, ``starttime``/``endtime``/``interval``/``metricnamespace``/``metricnames``/
+  ``aggregation``, body ``{"resourceids": [...]}``), on the same server: point
+  ``CLOUDWASTE_AZURE_METRICS_URL`` at :meth:`FakeArm.metrics_url`. Like the service it wants a token
+  for ``https://metrics.monitor.azure.com`` (ARM routes refuse that audience, getBatch any other),
+  at most 50 resource ids of the path's subscription and of the ``metricnamespace`` type, at most
+  20 names; a resource outside the URL's region gets empty time series, an unknown one no entry.
+  :attr:`FakeArm.batch_status` scripts a failure (e.g. 403) for every getBatch.
 
 Every list is paged with a small server-side page size and an absolute ``nextLink`` carrying
 ``api-version`` and ``$skiptoken`` (the SDKs do not re-add api-version). Like ARM it answers 401 without
@@ -78,6 +86,8 @@ _ARG_KEYS = (
 )
 _CHALLENGE = 'Bearer authorization_uri="https://login.windows.net/", error="invalid_token"'
 _TYPES = re.compile(r"in~\s*\(([^)]*)\)")
+_BATCH = re.compile(r"(?:/([^/]+))?/subscriptions/([^/]+)/metrics:getBatch", re.IGNORECASE)
+METRICS_AUDIENCE = "https://metrics.monitor.azure.com"
 
 
 @dataclass
@@ -133,6 +143,8 @@ class FakeArm:
     forbidden: set[str] = field(default_factory=set)
     unregistered: set[tuple[str, str]] = field(default_factory=set)
     throttles: list[Throttle] = field(default_factory=list)
+    batch_status: int | None = None  # answer every metrics:getBatch with this status (403, 404, ...)
+    batch_lowercase_ids: bool = False  # answer getBatch with lower-case resourceid (as ids may come back)
     requests: list[Request] = field(default_factory=list)
     client_secret: str = CLIENT_SECRET
     url: str = ""
@@ -140,7 +152,7 @@ class FakeArm:
 
     def __post_init__(self) -> None:
         self.lock = threading.Lock()
-        self.tokens: set[str] = set()
+        self.tokens: dict[str, str] = {}  # access token -> audience
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -193,6 +205,10 @@ class FakeArm:
             "AZURE_AUTHORITY_HOST": self.url,
             "CLOUDWASTE_CA_BUNDLE": self.ca_path,
         }
+
+    def metrics_url(self) -> str:
+        """``CLOUDWASTE_AZURE_METRICS_URL`` for this fake: the region becomes the first path segment."""
+        return f"{self.url}/{{region}}"
 
     def credential_env(self) -> dict[str, str]:
         """EnvironmentCredential's variables for the fake's service principal (DefaultAzureCredential
@@ -315,6 +331,10 @@ class FakeArm:
 
     # -- responses -------------------------------------------------------------------------------
 
+    def batch_calls(self) -> list[Request]:
+        """The metrics:getBatch requests received."""
+        return self.calls("/metrics:getBatch", "POST")
+
     def token(self, form: dict[str, str], tenant: str) -> tuple[int, dict[str, Any]]:
         if form.get("client_id") != CLIENT_ID or tenant not in (TENANT, "organizations"):
             return 400, {
@@ -332,8 +352,12 @@ class FakeArm:
                 "error_codes": [7000215],
             }
         now = int(time.time())
+        scopes = [s for s in form.get("scope", "").split() if s.endswith("/.default")]
+        audience = "https://management.azure.com"  # ARM, whatever URL the tests give it
+        if scopes and scopes[0].startswith("https://metrics.monitor.azure."):
+            audience = scopes[0].removesuffix("/.default")
         claims = {
-            "aud": "https://management.azure.com",
+            "aud": audience,
             "iss": f"https://sts.windows.net/{TENANT}/",
             "iat": now,
             "nbf": now,
@@ -346,7 +370,7 @@ class FakeArm:
         }
         token = f"{_b64({'typ': 'JWT', 'alg': 'RS256'})}.{_b64(claims)}.c2lnbmF0dXJl"
         with self.lock:
-            self.tokens.add(token)
+            self.tokens[token] = audience
         return 200, {
             "token_type": "Bearer",
             "expires_in": 3599,
@@ -406,13 +430,35 @@ class FakeArm:
                 f"Failed to find metric configuration for provider: {resource['type']}, metric: {bad[0]}",
             )
         interval = query.get("interval", "PT1H")
-        step = _GRID.get(interval, 3600)
         start_s, end_s = query.get("timespan", "").split("/")
         start, end = _parse_time(start_s), _parse_time(end_s)
         aggs = [a.strip().lower() for a in query.get("aggregation", "Average").split(",")]
+        value = self.metric_values(resource, names, start, end, interval, aggs)
+        return 200, {
+            "cost": len(names) * 10,
+            "timespan": query.get("timespan"),
+            "interval": interval,
+            "value": value,
+            "namespace": query.get("metricnamespace", resource["type"]),
+            "resourceregion": resource.get("location", ""),
+        }
+
+    def metric_values(
+        self,
+        resource: dict[str, Any],
+        names: list[str],
+        start: datetime,
+        end: datetime,
+        interval: str,
+        aggs: list[str],
+        empty: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Metric objects (Metrics - List's ``value``): one point per interval, values where data exists;
+        ``empty`` gives empty time series (what getBatch answers for a resource of another region)."""
+        step = _GRID.get(interval, 3600)
         value = []
         for name in names:
-            points = self.metrics.get((resource_id.lower(), name.lower()), [])
+            points = self.metrics.get((resource["id"].lower(), name.lower()), [])
             buckets: dict[int, list[float]] = defaultdict(list)
             for when, v in points:
                 if start <= when < end:
@@ -438,18 +484,72 @@ class FakeArm:
                     "name": {"value": name, "localizedValue": name},
                     "displayDescription": "",
                     "unit": "Count",
-                    "timeseries": [{"metadatavalues": [], "data": data}],
+                    "timeseries": [] if empty else [{"metadatavalues": [], "data": data}],
                     "errorCode": "Success",
                 }
             )
-        return 200, {
-            "cost": len(names) * 10,
-            "timespan": query.get("timespan"),
-            "interval": interval,
-            "value": value,
-            "namespace": query.get("metricnamespace", resource["type"]),
-            "resourceregion": resource.get("location", ""),
-        }
+        return value
+
+    def metrics_batch(
+        self, region: str | None, sub: str, query: dict[str, str], body: Any
+    ) -> tuple[int, dict[str, Any]]:
+        """``metrics:getBatch``: the checks the service makes, then one entry per known resource."""
+        if self.batch_status is not None:
+            status = self.batch_status
+            code = {401: "InvalidAuthenticationToken", 403: "AuthorizationFailed", 404: "NotFound"}
+            return status, _error(code.get(status, "Error"), f"scripted getBatch failure {status}")
+        if sub.lower() in self.forbidden:
+            return 403, _error(
+                "AuthorizationFailed",
+                f"The client '{CLIENT_ID}' does not have authorization to perform action "
+                f"'Microsoft.Insights/metrics/read' over scope '/subscriptions/{sub}'.",
+            )
+        namespace = query.get("metricnamespace", "")
+        names = [n for n in query.get("metricnames", "").split(",") if n]
+        ids = body.get("resourceids") if isinstance(body, dict) else None
+        if not namespace or not names:
+            return 400, _error("BadRequest", "metricnamespace and metricnames are required.")
+        if not isinstance(ids, list) or not ids:
+            return 400, _error("BadRequest", "The request body must have a non-empty 'resourceids' list.")
+        if len(ids) > 50:
+            return 400, _error("BadRequest", f"At most 50 resource ids per batch, {len(ids)} given.")
+        if len(names) > 20:
+            return 400, _error("BadRequest", f"At most 20 metric names per call, {len(names)} given.")
+        for rid in ids:
+            parts = str(rid).split("/")
+            if len(parts) < 9 or parts[2].lower() != sub.lower():
+                return 400, _error("BadRequest", f"Resource {rid} is not in subscription {sub}.")
+            if "/".join(parts[6:8]).lower() != namespace.lower():
+                return 400, _error("BadRequest", f"Resource {rid} is not of type {namespace}.")
+        bad = [n for n in names if n.lower() in self.unsupported_metrics]
+        if bad:
+            return 400, _error(
+                "BadRequest",
+                f"Failed to find metric configuration for provider: {namespace}, metric: {bad[0]}",
+            )
+        interval = query.get("interval", "PT1M")
+        start, end = _parse_time(query["starttime"]), _parse_time(query["endtime"])
+        aggs = [a.strip().lower() for a in query.get("aggregation", "average").split(",")]
+        known = {r["id"].lower(): r for r in self.resources[sub.lower()]}
+        values = []
+        for rid in ids:
+            resource = known.get(str(rid).lower())
+            if resource is None:
+                continue
+            location = str(resource.get("location", ""))
+            elsewhere = region is not None and location.lower() != region.lower()
+            values.append(
+                {
+                    "starttime": query["starttime"],
+                    "endtime": query["endtime"],
+                    "interval": interval,
+                    "namespace": namespace.lower(),
+                    "resourceregion": location,
+                    "resourceid": resource["id"].lower() if self.batch_lowercase_ids else resource["id"],
+                    "value": self.metric_values(resource, names, start, end, interval, aggs, elsewhere),
+                }
+            )
+        return 200, {"values": values}
 
     def graph(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         query = str(body.get("query") or "")
@@ -497,6 +597,9 @@ class FakeArm:
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         low = path.lower().rstrip("/")
         parts = low.split("/")
+        batch = _BATCH.fullmatch(path)
+        if method == "POST" and batch:
+            return (*self.metrics_batch(batch.group(1), batch.group(2), query, body), {})
         if method == "POST" and low == "/providers/microsoft.resourcegraph/resources":
             status, out = self.graph(body or {})
             return (
@@ -569,12 +672,15 @@ class FakeArm:
 
 
 def _vm_view(vm: dict[str, Any], status_only: bool) -> dict[str, Any]:
-    """A VM as the list returns it: the instance view only with statusOnly=true."""
+    """A VM as the list returns it: without its instance view, or, with statusOnly=true, only its
+    run-time status (id, name, type, location and ``properties.instanceView``: no size, disks, NICs,
+    timeCreated or tags), as real ARM answers that call."""
     props = dict(vm.get("properties") or {})
     view = props.pop("instanceView", None)
-    if status_only and view is not None:
-        props["instanceView"] = view
-    return {**vm, "properties": props}
+    if not status_only:
+        return {**vm, "properties": props}
+    thin = {k: vm[k] for k in ("id", "name", "type", "location") if k in vm}
+    return {**thin, "properties": {"instanceView": view} if view is not None else {}}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -612,6 +718,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = dict(parse_qsl(raw.decode())) if "form" in ctype else json.loads(raw)
         auth = self.headers.get("Authorization", "")
         authorized = auth.startswith("Bearer ") and auth[7:] in arm.tokens
+        audience = arm.tokens.get(auth[7:], "") if authorized else ""
         record = Request(method, path, query, body, authorized)
         with arm.lock:
             arm.requests.append(record)
@@ -642,6 +749,15 @@ class _Handler(BaseHTTPRequestHandler):
                 _error(
                     "AuthenticationFailed",
                     "Authentication failed. The 'Authorization' header is missing or invalid.",
+                ),
+                {"WWW-Authenticate": _CHALLENGE},
+            )
+        if (audience == METRICS_AUDIENCE) != bool(_BATCH.fullmatch(path)):
+            return self._send(
+                401,
+                _error(
+                    "InvalidAuthenticationTokenAudience",
+                    f"The access token has been obtained for the wrong audience or resource '{audience}'.",
                 ),
                 {"WWW-Authenticate": _CHALLENGE},
             )

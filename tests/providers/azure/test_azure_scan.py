@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from tests.providers.azure.conftest import SUB_A, SUB_B
 from tests.providers.azure.helpers import build_estate, make_check, provider
 
 ROOT = Path(__file__).resolve().parents[3]
+_GET_BATCH = re.compile(r"(?:/[a-z0-9]+)?/subscriptions/[^/]+/metrics:getBatch")
 # (check id, resource) pairs the estate must produce, for the checks that exist
 EXPECTED = {
     ("azure.compute.unattached_disk", "disk-orphan"),
@@ -64,10 +66,21 @@ def test_every_azure_check_over_a_realistic_estate(env_credential: FakeArm, disc
     assert unit.api_calls > 5
 
 
+def _read_action(method: str, path: str) -> str | None:
+    """The RBAC action of a request; metrics:getBatch is a documented read (Monitoring Reader on the
+    subscription: Microsoft.Insights/metrics/read)."""
+    if method == "POST" and _GET_BATCH.fullmatch(path):
+        return "Microsoft.Insights/metrics/read"
+    return action_of(method, path)
+
+
+@pytest.mark.parametrize("metrics_batch", [False, True], ids=["metrics-list", "metrics-getbatch"])
 @pytest.mark.parametrize("discovery", ["graph", "arm"])
 def test_a_full_scan_only_reads_and_only_what_the_role_allows(
-    env_credential: FakeArm, discovery: str
+    env_credential: FakeArm, discovery: str, metrics_batch: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if metrics_batch:
+        monkeypatch.setenv("CLOUDWASTE_AZURE_METRICS_URL", env_credential.metrics_url())
     build_estate(env_credential, SUB_A)
     build_estate(env_credential, SUB_B, "dev")
     prov = provider(discovery)
@@ -75,16 +88,21 @@ def test_a_full_scan_only_reads_and_only_what_the_role_allows(
     assert result.scan.status == ScanStatus.COMPLETE
     requests = env_credential.requests
     assert requests and {r.method for r in requests} <= {"GET", "POST"}
+    # the allowlist of POSTs: a Resource Graph query, a metrics:getBatch, a token request, nothing else
     for r in requests:
-        if r.method == "POST":  # a Resource Graph query or a token request, nothing else
-            assert r.path.lower() == "/providers/microsoft.resourcegraph/resources" or r.path.endswith(
-                "/oauth2/v2.0/token"
+        if r.method == "POST":
+            assert (
+                r.path.lower() == "/providers/microsoft.resourcegraph/resources"
+                or (metrics_batch and _GET_BATCH.fullmatch(r.path))
+                or r.path.endswith("/oauth2/v2.0/token")
             ), r.path
-    used = {a for a in (action_of(r.method, r.path) for r in requests) if a}
+    assert bool(env_credential.batch_calls()) == metrics_batch
+    assert bool(env_credential.calls("/providers/Microsoft.Insights/metrics")) != metrics_batch
+    used = {a for a in (_read_action(r.method, r.path) for r in requests) if a}
     allowed = {a.lower() for a in ACTIONS}
     assert {a for a in used if a.lower() not in allowed} == set()
     # the provider recorded every request it sent (method + path), token requests aside
-    sent = sorted((r.method, r.path) for r in requests if action_of(r.method, r.path))
+    sent = sorted((r.method, r.path) for r in requests if _read_action(r.method, r.path))
     assert sorted((op.method, op.path) for op in prov.operations) == sent
     assert (
         sum(c.api_calls for c in result.scan.coverage) == len(prov.operations) - 1

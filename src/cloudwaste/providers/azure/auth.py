@@ -52,7 +52,10 @@ CLOUDS = {
         "public", "https://management.azure.com", "login.microsoftonline.com", "metrics.monitor.azure.com"
     ),
     "usgov": Cloud(
-        "usgov", "https://management.usgovcloudapi.net", "login.microsoftonline.us", "metrics.monitor.azure.us"
+        "usgov",
+        "https://management.usgovcloudapi.net",
+        "login.microsoftonline.us",
+        "metrics.monitor.azure.us",
     ),
     "china": Cloud(
         "china", "https://management.chinacloudapi.cn", "login.chinacloudapi.cn", "metrics.monitor.azure.cn"

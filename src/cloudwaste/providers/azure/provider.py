@@ -7,10 +7,13 @@ Azure Resource Graph query over every planned subscription (:class:`GraphInvento
 shared by subscription. Every HTTP request any client sends is recorded in
 :attr:`AzureProvider.operations` (method, path) and counted on its unit's ``api_calls`` (the shared
 Resource Graph pages on the unit whose check asked first; the subscription list on none).
+Azure Monitor's ``metrics:getBatch`` goes through a ``metrics`` client (same pipeline, the data
+plane's token audience); when a unit falls back from it, :attr:`AzureUnitSession.warnings` says so.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, replace
 from functools import partial
@@ -20,7 +23,7 @@ from cloudwaste.checks.context import MetricKey, MetricQuery, MetricSeries
 from cloudwaste.errors import CredentialsError, ProviderError, UsageError
 from cloudwaste.model import CoverageUnit, UnitStatus
 from cloudwaste.providers.azure import auth, collectors, metrics
-from cloudwaste.providers.azure.clients import OnCall, make_arm_pipeline, make_client
+from cloudwaste.providers.azure.clients import OnCall, make_arm_pipeline, make_client, make_data_pipeline
 from cloudwaste.providers.azure.options import DISCOVERY_MODES, AzureOptions
 from cloudwaste.providers.azure.subscriptions import NOT_VISIBLE, from_rest, select_subscriptions
 from cloudwaste.providers.base import MemoSession, Plan, ScopeUnit
@@ -62,6 +65,7 @@ def _client_class(kind: str) -> Any:
 
 
 TENANT_CLIENTS = frozenset({"graph", "subscriptions"})  # no subscription id in the constructor
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -133,6 +137,16 @@ class AzureProvider:
                 on_call(method, path)
 
         opts = self.options
+        if kind == "metrics":  # the Azure Monitor metrics data plane (metrics:getBatch)
+            return make_data_pipeline(
+                identity.credential,
+                identity.endpoints,
+                identity.endpoints.metrics_scope,
+                max_attempts=opts.max_attempts,
+                connect_timeout=opts.connect_timeout,
+                read_timeout=opts.read_timeout,
+                on_call=called,
+            )
         if kind == "arm":
             return make_arm_pipeline(
                 identity.credential,
@@ -239,6 +253,13 @@ class AzureUnitSession(MemoSession):
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
         self.collectors = self._collectors(provider.options.discovery)
+        self.warnings: list[str] = []  # e.g. a metrics:getBatch fallback, once per data-plane URL
+
+    def warn(self, message: str) -> None:
+        """Record a warning about this unit (and log it)."""
+        with self._guard:
+            self.warnings.append(message)
+        _log.warning("azure:%s: %s", self.subscription, message)
 
     def _on_call(self, method: str, path: str) -> None:
         self.count_call()
@@ -293,9 +314,33 @@ class AzureUnitSession(MemoSession):
         """One series; ARM ids are case-insensitive, so the id is matched in lower case."""
         return super().metric(replace(key, value=key.value.lower()))
 
+    def regions(self) -> dict[str, str]:
+        """Lower-case resource id -> ARM location, for every resource a metric query reads."""
+        out: dict[str, str] = {}
+        for query in self.metric_queries:
+            for item in self.collect(query.collection):
+                rid, location = item.get(query.id_field), item.get("location")
+                if rid and location:
+                    out[str(rid).lower()] = str(location)
+        return out
+
     def fetch_metrics(self, keys: list[MetricKey]) -> dict[MetricKey, MetricSeries]:
-        """Every series of the unit (Azure Monitor, concurrent per resource); keyed by lower-case id."""
-        arm = self.client("arm")
-        base = self.provider.identity().endpoints.arm_url
-        found = metrics.fetch_metrics(arm, base, keys, workers=self.provider.options.metric_workers)
+        """Every series of the unit (metrics:getBatch by region and type, else one Metrics - List call
+        per resource, concurrently); keyed by lower-case id."""
+        endpoints = self.provider.identity().endpoints
+        batching = None
+        if endpoints.metrics_url:
+            batching = metrics.Batching(
+                client=self.client("metrics"),
+                base_for=endpoints.metrics_base,
+                regions=self.regions(),
+                warn=self.warn,
+            )
+        found = metrics.fetch_metrics(
+            self.client("arm"),
+            endpoints.arm_url,
+            keys,
+            workers=self.provider.options.metric_workers,
+            batching=batching,
+        )
         return {replace(k, value=k.value.lower()): v for k, v in found.items()}
