@@ -38,6 +38,7 @@ class CostBasis(StrEnum):
     LIVE_PRICE = "live_price"
     BUNDLED_PRICE = "bundled_price"
     ESTIMATE = "estimate"
+    CONFIGURED = "configured_price"  # the user's own (negotiated) price from config
 
 
 class CostKind(StrEnum):
@@ -129,6 +130,9 @@ class CoverageUnit(BaseModel):
     api_calls: int = 0
     duration_s: float = 0.0
     findings: int = 0
+    # what the unit read only partly, without failing: an API refused (no Entra ID P1/P2 for
+    # signInActivity), a bound reached, a fallback taken
+    warnings: list[str] = Field(default_factory=list)
 
 
 class ScanStatus(StrEnum):

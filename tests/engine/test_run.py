@@ -224,3 +224,22 @@ def test_sigint_stops_between_units_and_restores_the_handler() -> None:
     assert 1 <= len(sink.units) < 5
     assert [c.region for c in result.scan.coverage] == [u.region for u, _ in sink.units]
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_sessions_warnings_reach_the_units_coverage_and_survive_the_store(tmp_path: Any) -> None:
+    """A unit that read something only partly (an API refused, a bound hit) stays ok and says so."""
+    from cloudwaste.store import Store
+
+    class WarningProvider(FakeProvider):
+        def open_unit(self, unit: ScopeUnit, metric_queries: list[Any]) -> FakeSession:
+            session = FakeSession(self, unit)
+            session.warnings = [f"signInActivity refused in {unit.region} (403): usage reports used"]  # type: ignore[attr-defined]
+            return session
+
+    with Store.open(tmp_path / "w.db") as store:
+        result = run_scan([WarningProvider(["eu-west-1"])], CHECKS, now=NOW, sink=store)
+        [unit] = result.scan.coverage
+        assert unit.status == UnitStatus.OK
+        assert unit.warnings == ["signInActivity refused in eu-west-1 (403): usage reports used"]
+        [stored] = store.get_scan(result.scan.id).coverage
+        assert stored.warnings == unit.warnings

@@ -84,7 +84,7 @@ def _cached(db: Path | None, provider: str) -> list[dict[str, Any]]:
         return store.cached_prices(provider)
 
 
-def _source(book: PriceBook, price: Any, live: tuple[float, str, str] | None) -> str:
+def _source(book: PriceBook, price: Any, live: tuple[float, str, str, Any] | None) -> str:
     if live:
         return live[2]
     if price is None:

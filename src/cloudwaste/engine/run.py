@@ -311,6 +311,7 @@ def _finish_unit(
         api_calls=run.session.api_calls,
         duration_s=round(time.monotonic() - run.started, 3),
         findings=len(run.findings),
+        warnings=[str(w) for w in getattr(run.session, "warnings", None) or []],
     )
     stored = sink.write_unit(scan.id, coverage, run.findings) if sink else run.findings
     scan.coverage.append(coverage)

@@ -56,16 +56,23 @@ class PriceBook:
     hours_per_month: float
     prices: dict[str, dict[str, Any]]
     no_default_prefixes: tuple[str, ...] = ()
-    # (key, region) -> (amount, unit, source) from the price cache; wins over the bundled prices
-    live: Mapping[tuple[str, str], tuple[float, str, str]] = field(default_factory=dict)
+    # (key, region) -> (amount, unit, source, basis) from the price cache or the user's config;
+    # wins over the bundled prices
+    live: Mapping[tuple[str, str], tuple[float, str, str, CostBasis]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, provider: str) -> PriceBook:
         """The bundled book of ``provider`` (an empty book if none is bundled)."""
         return _load(provider)
 
-    def with_live(self, rows: Iterable[Mapping[str, Any]]) -> PriceBook:
-        """This book with cached live prices laid over it (rows of ``Store.cached_prices``)."""
+    def with_live(
+        self, rows: Iterable[Mapping[str, Any]], *, basis: CostBasis = CostBasis.LIVE_PRICE
+    ) -> PriceBook:
+        """This book with cached live prices laid over it (rows of ``Store.cached_prices``).
+
+        ``basis=CostBasis.CONFIGURED`` lays the user's own prices from config over it instead
+        (rows ``{key, region, amount, source}``; region "global" for region-less providers).
+        """
         live = dict(self.live)
         for r in rows:
             if r.get("provider", self.provider) != self.provider or r.get("amount") is None:
@@ -74,15 +81,17 @@ class PriceBook:
             fetched = r.get("fetched_at")
             when = fetched.date().isoformat() if isinstance(fetched, datetime) else str(fetched or "")[:10]
             source = f"{r.get('source') or 'price API'}, fetched {when}".strip(", ")
-            live[(str(r["key"]), str(r["region"]))] = (float(r["amount"]), unit, source)
+            if basis is not CostBasis.LIVE_PRICE:
+                source = str(r.get("source") or "your configuration")
+            live[(str(r["key"]), str(r["region"]))] = (float(r["amount"]), unit, source, basis)
         return replace(self, live=live)
 
     def get(self, key: str, region: str) -> Price | None:
         """The unit price of ``key`` in ``region``, or None when unknown."""
         cached = self.live.get((key, region))
         if cached is not None:
-            amount, unit, _source = cached
-            return Price(key, amount, unit, region, CostBasis.LIVE_PRICE, self.currency)
+            amount, unit, _source, basis = cached
+            return Price(key, amount, unit, region, basis, self.currency)
         entry = self.prices.get(key)
         if entry is None:
             return None
@@ -118,7 +127,7 @@ class PriceBook:
         qty = f"{quantity:g} {what} x " if what else (f"{quantity:g} x " if quantity != 1 else "")
         per = f" x {hours:g} h" if hours != 1.0 else ""
         origin = f"{key}, {region}"
-        if price.basis is CostBasis.LIVE_PRICE:
+        if (key, region) in self.live and price.basis in (CostBasis.LIVE_PRICE, CostBasis.CONFIGURED):
             origin += f"; {self.live[(key, region)][2]}"
         detail = f"{qty}${price.amount:g}/{price.unit}{per} ({origin})"
         return Money(amount=amount, currency=price.currency, basis=price.basis, kind=kind, detail=detail)

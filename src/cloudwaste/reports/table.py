@@ -199,6 +199,18 @@ def _coverage(report: Report) -> list[Text]:
                 "  ", ("error", "red"), " ", clean(f"{u.provider} {u.scope}/{u.region}"), ": ", clean(u.error)
             )
         )
+    for u in units:
+        for warning in u.warnings:
+            lines.append(
+                Text.assemble(
+                    "  ",
+                    ("warning", "yellow"),
+                    " ",
+                    clean(f"{u.provider} {u.scope}/{u.region}"),
+                    ": ",
+                    clean(warning),
+                )
+            )
     return lines
 
 

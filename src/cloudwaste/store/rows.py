@@ -76,12 +76,16 @@ def scan_from_row(row: dict[str, Any], coverage: list[CoverageUnit]) -> Scan:
 
 def coverage_row(scan_id: str, unit: CoverageUnit) -> dict[str, Any]:
     """The ``coverage`` row of one scope unit."""
-    return {"scan_id": scan_id, **unit.model_dump(mode="json")}
+    data = unit.model_dump(mode="json")
+    data["warnings"] = json.dumps(data.get("warnings") or [])
+    return {"scan_id": scan_id, **data}
 
 
 def coverage_from_row(row: dict[str, Any]) -> CoverageUnit:
     """A CoverageUnit from its row."""
-    return CoverageUnit.model_validate({k: v for k, v in row.items() if k != "scan_id"})
+    data = {k: v for k, v in row.items() if k != "scan_id"}
+    data["warnings"] = json.loads(data.get("warnings") or "[]")
+    return CoverageUnit.model_validate(data)
 
 
 def finding_row(scan_id: str, finding: Finding) -> dict[str, Any]:

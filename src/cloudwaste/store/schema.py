@@ -150,7 +150,12 @@ def _v3_finding_unit(db: Database) -> None:
     db.execute("CREATE INDEX findings_unit ON findings (provider, account, unit_region)")
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_conversations, _v3_finding_unit]
+def _v4_coverage_warnings(db: Database) -> None:
+    """``coverage.warnings``: a JSON list of what a unit read only partly without failing."""
+    db.execute("ALTER TABLE coverage ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]'")
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_conversations, _v3_finding_unit, _v4_coverage_warnings]
 LATEST = len(MIGRATIONS)
 
 
