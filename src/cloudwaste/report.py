@@ -122,16 +122,20 @@ def charged(findings: list[Finding]) -> set[str]:
     or when a larger finding of the same evidence ``cost_group`` is (incremental snapshots of one
     volume share blocks). So an unattached gp2 volume's full cost and its gp2->gp3 saving, or a
     stopped instance and its volumes, are never summed twice.
+
+    Resources are matched by provider, account and id, not region: ids are unique within an account
+    (EBS/EC2 ids, ARNs, ARM ids, GCP self links), and a zonal GCP instance's regional static IP or
+    regional disk, or an Azure VM's disk in its own location, must still match.
     """
-    seen: set[tuple[str, str, str, str]] = set()
-    groups: set[tuple[str, str, str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
+    groups: set[tuple[str, str, str]] = set()
     out: set[str] = set()
     counted = [f for f in findings if f.status in COUNTED and f.monthly_cost.amount is not None]
     for f in sorted(counted, key=lambda f: -(f.monthly_cost.amount or 0.0)):
         ids = [f.resource.id, *[str(i) for i in f.evidence.get("cost_includes", [])]]
-        keys = {(f.provider, f.account, f.region, rid) for rid in ids}
+        keys = {(f.provider, f.account, rid) for rid in ids}
         group = f.evidence.get("cost_group")
-        gkey = (f.provider, f.account, f.region, str(group)) if group else None
+        gkey = (f.provider, f.account, str(group)) if group else None
         if keys & seen or (gkey is not None and gkey in groups):
             continue
         seen |= keys
