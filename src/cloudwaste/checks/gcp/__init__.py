@@ -1,0 +1,1 @@
+"""GCP checks: pure functions of Google REST-shaped collections of one project."""
