@@ -29,6 +29,8 @@ os.environ.update(
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
         "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
         "NO_GCE_CHECK": "true",
+        # gcloud's configuration (and its application-default credentials) never come from the machine
+        "CLOUDSDK_CONFIG": tempfile.mkdtemp(prefix="cloudwaste-gcloud-"),
         "CLOUDWASTE_NO_KEYRING": "1",
         # moto's request recorder (used by the read-only proof) writes here, not into the checkout
         "MOTO_RECORDER_FILEPATH": os.path.join(

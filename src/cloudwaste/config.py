@@ -69,6 +69,37 @@ class AzureSection(_Strict):
     discovery: Literal["graph", "arm"] | None = None
 
 
+class GcpSection(_Strict):
+    """``[gcp]``: defaults for ``scan gcp``."""
+
+    projects: list[str] = Field(default_factory=list)
+    exclude_projects: list[str] = Field(default_factory=list)
+    organization: str | None = Field(default=None, min_length=1)
+    folders: list[str] = Field(default_factory=list)
+    labels: list[str] = Field(default_factory=list)
+    account: str | None = None
+    credentials_file: str | None = Field(default=None, min_length=1)
+    impersonate_service_account: str | None = Field(default=None, min_length=3)
+    quota_project: str | None = Field(default=None, min_length=1)
+
+
+class M365Section(_Strict):
+    """``[m365]``: defaults for ``scan m365``."""
+
+    tenant: str | None = Field(default=None, min_length=1)
+    account: str | None = None
+    auth: Literal["env", "cli"] | None = None
+    period: Literal["D30", "D90", "D180"] | None = None
+    max_items: int | None = Field(default=None, ge=0)
+
+
+class PricingSection(_Strict):
+    """``[pricing]``: your own prices over the bundled book, e.g. ``[pricing.m365] ENTERPRISEPACK = 23.0``
+    (negotiated USD per licence per month, keyed by skuPartNumber)."""
+
+    m365: dict[str, float] = Field(default_factory=dict)
+
+
 class GateSection(_Strict):
     """``[gate]``: default CI gates."""
 
@@ -95,8 +126,11 @@ class ConfigFile(_Strict):
     min_cost: float | None = Field(default=None, ge=0)
     aws: AwsSection = Field(default_factory=AwsSection)
     azure: AzureSection = Field(default_factory=AzureSection)
+    gcp: GcpSection = Field(default_factory=GcpSection)
     gate: GateSection = Field(default_factory=GateSection)
     ai: AiSection = Field(default_factory=AiSection)
+    m365: M365Section = Field(default_factory=M365Section)
+    pricing: PricingSection = Field(default_factory=PricingSection)
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 

@@ -126,7 +126,7 @@ def test_a_failed_refresh_is_one_line_and_keeps_the_cache(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["pricing", "refresh", "gcp"], "no price book for provider 'gcp'"),
+        (["pricing", "refresh", "oci"], "no price book for provider 'oci'"),
         (["pricing", "refresh", "aws!"], "is not a provider name"),
         (["pricing", "show", "aws", "-f", "csv"], "supports table or json"),
         (["pricing", "refresh", "aws", "-r", "eu-*"], "is not a region name"),

@@ -19,7 +19,9 @@ ProviderArg = Annotated[str, typer.Argument(metavar="PROVIDER", help="Cloud prov
 NameArg = Annotated[str, typer.Argument(help="A name for this account, e.g. prod.")]
 KeyProviderArg = Annotated[
     str,
-    typer.Argument(metavar="PROVIDER", help="aws, azure, or anthropic (the API key of `cloudwaste ask`)."),
+    typer.Argument(
+        metavar="PROVIDER", help="aws, azure, gcp, m365, or anthropic (the API key of `cloudwaste ask`)."
+    ),
 ]
 OptionalNameArg = Annotated[
     str | None, typer.Argument(metavar="[NAME]", help="A name for this account, e.g. prod (aws).")
@@ -37,14 +39,18 @@ Examples:
   cloudwaste auth add anthropic                                 # the key of `cloudwaste ask` (hidden)
   cloudwaste auth add azure prod --tenant TENANT_ID --client-id APP_ID   # prompts for the client secret
   cloudwaste auth add azure ci --tenant T --client-id C --certificate sp.pem --secret-stdin < pw.txt
+  cloudwaste auth add m365 contoso --tenant T --client-id C --certificate app.pem   # Graph app (preferred)
+  cloudwaste auth add gcp finops --key-file sa-key.json                 # the key JSON goes to the keyring
 """
 
 
 def _check_provider(provider: str) -> None:
     from cloudwaste.errors import UsageError
 
-    if provider not in ("aws", "azure"):
-        raise UsageError(f"auth for {provider!r} is not available yet", hint="supported today: aws, azure")
+    if provider not in ("aws", "azure", "gcp", "m365"):
+        raise UsageError(
+            f"auth for {provider!r} is not available yet", hint="supported today: aws, azure, gcp, m365"
+        )
 
 
 def _account_name(provider: str, name: str | None) -> str:
@@ -102,22 +108,50 @@ def add(
         bool,
         typer.Option("--secret-stdin", help="Read the secret (key, client secret, password) from stdin."),
     ] = False,
-    tenant: Annotated[str | None, typer.Option("--tenant", help="Azure: the Entra ID tenant id.")] = None,
+    tenant: Annotated[
+        str | None, typer.Option("--tenant", help="Azure, m365: the Entra ID tenant id.")
+    ] = None,
     client_id: Annotated[
-        str | None, typer.Option("--client-id", help="Azure: the service principal's application id.")
+        str | None, typer.Option("--client-id", help="Azure, m365: the app's application (client) id.")
     ] = None,
     certificate: Annotated[
         Path | None,
-        typer.Option("--certificate", help="Azure: a PEM certificate (its password goes to the keyring)."),
+        typer.Option(
+            "--certificate", help="Azure, m365: a PEM certificate (its password goes to the keyring)."
+        ),
     ] = None,
     cloud: Annotated[str | None, typer.Option("--cloud", help="Azure: public, usgov or china.")] = None,
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--key-file", help="GCP: a service-account key JSON (- for stdin); kept in the keyring."
+        ),
+    ] = None,
     db: Db = None,
 ) -> None:
-    """Save a named account: an AWS profile or access key, or an Azure service principal (secret: keyring)."""
+    """Save a named account: an AWS profile or access key, an Azure service principal or a Microsoft 365
+    app registration (secrets: OS keyring)."""
     with console.handled():
         from cloudwaste.cli.common import open_store
         from cloudwaste.errors import UsageError
 
+        if provider == "gcp":
+            from cloudwaste.cli import auth_gcp
+
+            if profile or access_key_id or tenant or client_id or certificate or cloud:
+                raise UsageError("a gcp account takes --key-file only")
+            auth_gcp.add(_account_name(provider, name), key_file, db)
+            return
+        if key_file is not None:
+            raise UsageError("--key-file is for gcp accounts")
+        if provider == "m365":
+            from cloudwaste.cli import auth_m365
+
+            if profile or access_key_id or cloud:
+                raise UsageError("--profile, --access-key-id and --cloud are not for m365 accounts")
+            name = _account_name(provider, name)
+            auth_m365.add(name, tenant, client_id, certificate, secret_stdin, db)
+            return
         if provider == "azure":
             from cloudwaste.cli import auth_azure
 
@@ -204,7 +238,7 @@ def remove(provider: KeyProviderArg, name: OptionalNameArg = None, db: Db = None
             account = store.get_account(provider, name)
             if account is None:
                 raise UsageError(f"no {provider} account named {name!r}", hint="see `cloudwaste auth list`")
-            if "access_key_id" in account["settings"] or provider in (ANTHROPIC, "azure"):
+            if "access_key_id" in account["settings"] or provider in (ANTHROPIC, "azure", "gcp", "m365"):
                 from cloudwaste import secrets
 
                 try:
@@ -221,7 +255,7 @@ def remove(provider: KeyProviderArg, name: OptionalNameArg = None, db: Db = None
     "status", epilog="Examples:\n\n\b\n  cloudwaste auth status\n  cloudwaste auth status --account prod"
 )
 def status(
-    provider: Annotated[str, typer.Argument(metavar="[PROVIDER]", help="aws or azure")] = "aws",
+    provider: Annotated[str, typer.Argument(metavar="[PROVIDER]", help="aws, azure, gcp or m365")] = "aws",
     profile: Annotated[str | None, typer.Option("--profile", "-p", help="AWS profile to test.")] = None,
     account: Annotated[str | None, typer.Option("--account", help="Saved account to test.")] = None,
     db: Db = None,
@@ -237,6 +271,16 @@ def status(
             from cloudwaste.cli import auth_azure
 
             auth_azure.status(account, db)
+            return
+        if provider == "m365":
+            from cloudwaste.cli import auth_m365
+
+            auth_m365.status(account, db)
+            return
+        if provider == "gcp":
+            from cloudwaste.cli import auth_gcp
+
+            auth_gcp.status(account, db)
             return
         usable, backend = secrets.keyring_status()
         prov = aws_provider(None, None, profile, account, db)
@@ -255,16 +299,28 @@ def status(
 
 @app.command(
     "test",
-    epilog="Examples:\n\n\b\n  cloudwaste auth test azure prod\n  cloudwaste auth test azure",
+    epilog="Examples:\n\n\b\n  cloudwaste auth test azure prod\n  cloudwaste auth test azure\n"
+    "  cloudwaste auth test m365 contoso",
 )
 def test(provider: ProviderArg, name: OptionalNameArg = None, db: Db = None) -> None:
     """Try a saved account (or the default credentials): get a token and list what it can scan."""
     with console.handled():
         from cloudwaste.errors import UsageError
 
+        if provider == "m365":
+            from cloudwaste.cli import auth_m365
+
+            auth_m365.test(name, db)
+            return
+        if provider == "gcp":
+            from cloudwaste.cli import auth_gcp
+
+            auth_gcp.test(name, db)
+            return
         if provider != "azure":
             raise UsageError(
-                f"auth test supports azure today, not {provider!r}", hint="for aws: cloudwaste auth status"
+                f"auth test supports azure, gcp and m365 today, not {provider!r}",
+                hint="for aws: cloudwaste auth status",
             )
         from cloudwaste.cli import auth_azure
 

@@ -35,7 +35,7 @@ from cloudwaste.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping, Sequence
 
     from cloudwaste.engine.plan import SelectedCheck
     from cloudwaste.model import Finding
@@ -276,8 +276,12 @@ def execute_scan(
     baseline: str | None = None,
     fail_on_new: bool = False,
     fail_over_increase: float | None = None,
+    price_overrides: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
 ) -> None:
     """Run a scan through the engine and emit it (shared by `scan aws`, `scan all` and `demo`).
+
+    ``price_overrides`` maps a provider to the user's own price rows (``[pricing.m365]``, ``--prices``),
+    laid over its book with the ``configured_price`` basis.
 
     ``keep`` filters findings (``--resource-group``, ``--tag``); collections are never filtered.
     After the scan, what its ok units no longer find is marked resolved in the store (only for the
@@ -311,7 +315,7 @@ def execute_scan(
 
         raise UsageError("no checks selected", hint="see `cloudwaste rules list`")
     store = None if no_store else open_store(db)
-    books = price_books(store, provider_names)
+    books = price_books(store, provider_names, price_overrides)
     progress = make_progress(quiet)
     if progress:
         console.say(f"{', '.join(provider_names)}: checking credentials ...")
@@ -380,14 +384,23 @@ def _check_lifecycle_flags(
         load_report_file(Path(baseline.strip()).expanduser())
 
 
-def price_books(store: Store | None, provider_names: list[str]) -> dict[str, PriceBook]:
-    """Each provider's bundled price book with the prices `pricing refresh` cached laid over it."""
+def price_books(
+    store: Store | None,
+    provider_names: list[str],
+    overrides: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+) -> dict[str, PriceBook]:
+    """Each provider's bundled price book with the prices `pricing refresh` cached laid over it, and
+    the user's own prices (``overrides``) over those."""
+    from cloudwaste.model import CostBasis
     from cloudwaste.pricing.book import PriceBook
 
     books = {name: PriceBook.load(name) for name in provider_names}
-    if store is None:
-        return books
-    return {name: book.with_live(store.cached_prices(name)) for name, book in books.items()}
+    if store is not None:
+        books = {name: book.with_live(store.cached_prices(name)) for name, book in books.items()}
+    for name, rows in (overrides or {}).items():
+        if name in books and rows:
+            books[name] = books[name].with_live(rows, basis=CostBasis.CONFIGURED)
+    return books
 
 
 @app.command("aws", epilog=EPILOG)
@@ -609,23 +622,13 @@ app.command("azure", epilog=_azure.AZURE_EPILOG)(_azure.scan_azure)
 app.command("all", epilog=_azure.ALL_EPILOG)(_azure.scan_all)
 
 
-def _not_yet(provider: str) -> None:
-    from cloudwaste.errors import EXIT_USAGE
+# `scan gcp` (Google Cloud projects)
+from cloudwaste.cli import scan_gcp as _gcp  # noqa: E402 - needs the option types above
 
-    console.error(
-        f"the {provider} provider is not available in this version of cloudwaste",
-        "available today: `cloudwaste scan aws`, `cloudwaste scan azure` (or `scan all`)",
-    )
-    raise typer.Exit(EXIT_USAGE)
+app.command("gcp", epilog=_gcp.GCP_EPILOG)(_gcp.scan_gcp)
 
 
-@app.command("gcp")
-def scan_gcp() -> None:
-    """Google Cloud projects (not available yet)."""
-    _not_yet("GCP")
+# `scan m365` (one Microsoft 365 tenant)
+from cloudwaste.cli import scan_m365 as _m365  # noqa: E402 - needs the option types above
 
-
-@app.command("m365")
-def scan_m365() -> None:
-    """Microsoft 365 tenant licences (not available yet)."""
-    _not_yet("Microsoft 365")
+app.command("m365", epilog=_m365.M365_EPILOG)(_m365.scan_m365)

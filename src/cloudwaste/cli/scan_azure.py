@@ -49,6 +49,7 @@ from cloudwaste.cli.scan import (
     Strict,
     execute_scan,
 )
+from cloudwaste.cli.scan_m365 import M365AccountAll, Tenant
 
 if TYPE_CHECKING:
     from cloudwaste.checks.context import MetricQuery
@@ -75,7 +76,7 @@ ALL_EPILOG = """\
 Examples:
 
 \b
-  cloudwaste scan all                                     # AWS and Azure, whichever credentials resolve
+  cloudwaste scan all                                     # AWS, Azure, GCP: whichever credentials resolve
   cloudwaste scan all -r eu-west-1 --subscription prod --tag env=prod
   cloudwaste scan all -f json -o waste.json -q            # cron
 
@@ -223,6 +224,26 @@ AllMaxAttempts = Annotated[
         min=1,
         max=30,
         help="Attempts per API call, for every provider (throttling and 5xx retried with back-off).",
+    ),
+]
+GcpProjectsAll = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--project",
+        metavar="ID",
+        envvar="CLOUDWASTE_GCP_PROJECTS",
+        show_envvar=True,
+        help="GCP: project id or glob. Repeatable. Default: every ACTIVE project the identity can list.",
+    ),
+]
+GcpAccountAll = Annotated[
+    str | None,
+    typer.Option(
+        "--gcp-account",
+        metavar="NAME",
+        envvar="CLOUDWASTE_GCP_ACCOUNT",
+        show_envvar=True,
+        help="GCP: a service-account key saved with `cloudwaste auth add gcp NAME --key-file FILE`.",
     ),
 ]
 DryRunOpt = Annotated[
@@ -447,6 +468,27 @@ class Announced:
         return self.provider.open_unit(unit, metric_queries)
 
 
+def _m365_candidate(
+    candidates: list[Announced], tenant: str | None, account: str | None, db: Path | None, max_attempts: int
+) -> dict[str, list[dict[str, Any]]]:
+    """Add Microsoft 365 to ``scan all`` when a tenant (``--tenant``, ``[m365] tenant``) or a saved
+    account is given; returns its price overrides (``[pricing.m365]``)."""
+    from cloudwaste.cli.scan_m365 import m365_provider, price_overrides
+    from cloudwaste.config import load_config
+    from cloudwaste.errors import MissingExtraError
+
+    conf = load_config().data.m365
+    if not (tenant or account or conf.tenant):
+        return {}
+    try:
+        provider = m365_provider(tenant=tenant, account=account, db=db, max_attempts=min(max_attempts, 11))
+    except MissingExtraError as exc:
+        console.warn(f"m365: skipped, {exc.message} ({exc.hint})")
+        return {}
+    candidates.append(Announced(provider))
+    return price_overrides(None)
+
+
 def scan_all(
     region: Regions = None,
     exclude_region: ExcludeRegions = None,
@@ -458,6 +500,10 @@ def scan_all(
     azure_account: AzureAccountAll = None,
     azure_auth: AuthAll = None,
     azure_cloud: CloudAll = None,
+    project: GcpProjectsAll = None,
+    gcp_account: GcpAccountAll = None,
+    tenant: Tenant = None,
+    m365_account: M365AccountAll = None,
     tag: Tags = None,
     exclude_tag: ExcludeTags = None,
     check: Checks = None,
@@ -485,7 +531,7 @@ def scan_all(
     no_ignore: NoIgnore = False,
     show_ignored: ShowIgnored = False,
 ) -> None:
-    """Scan every provider whose credentials resolve (AWS and Azure), in one run."""
+    """Scan every provider whose credentials resolve (AWS, Azure and GCP), in one run."""
     with console.handled():
         from cloudwaste.cli.scan import aws_provider
         from cloudwaste.errors import CredentialsError, MissingExtraError
@@ -509,6 +555,13 @@ def scan_all(
             )
         except MissingExtraError as exc:
             console.warn(f"azure: skipped, {exc.message} ({exc.hint})")
+        try:
+            from cloudwaste.cli.scan_gcp import gcp_provider
+
+            candidates.append(Announced(gcp_provider(project, None, gcp_account, None, None, db)))
+        except MissingExtraError as exc:
+            console.warn(f"gcp: skipped, {exc.message} ({exc.hint})")
+        overrides = _m365_candidate(candidates, tenant, m365_account, db, max_attempts)
         keep = finding_keep(resource_group, tag, exclude_tag)
         names = [c.name for c in candidates]
         try:
@@ -521,6 +574,7 @@ def scan_all(
                     "providers": names,
                     "regions": split_csv(region),
                     "subscriptions": split_csv(subscription),
+                    "projects": split_csv(project),
                     "resource_groups": split_csv(resource_group),
                     "tags": split_csv(tag),
                     "exclude_tags": split_csv(exclude_tag),
@@ -549,11 +603,13 @@ def scan_all(
                 baseline=baseline,
                 fail_on_new=fail_on_new,
                 fail_over_increase=fail_over_increase,
+                price_overrides=overrides,
             )
         except CredentialsError:
             failed = ", ".join(f"{c.name} ({c.failure})" for c in candidates if c.failure)
             raise CredentialsError(
                 f"no provider has usable credentials: {failed or ', '.join(names)}",
-                hint="configure at least one: AWS (aws configure / AWS_PROFILE) or Azure (az login / "
-                "AZURE_CLIENT_ID...); see `cloudwaste auth status PROVIDER`",
+                hint="configure at least one: AWS (aws configure / AWS_PROFILE), Azure (az login / "
+                "AZURE_CLIENT_ID...) or GCP (gcloud auth application-default login); "
+                "see `cloudwaste auth status PROVIDER`",
             ) from None

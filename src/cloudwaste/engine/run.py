@@ -313,6 +313,9 @@ def _finish_unit(
         findings=len(run.findings),
         warnings=[str(w) for w in getattr(run.session, "warnings", None) or []],
     )
+    close = getattr(run.session, "close", None)  # e.g. the M365 session's event loop and HTTP client
+    if callable(close):
+        close()
     stored = sink.write_unit(scan.id, coverage, run.findings) if sink else run.findings
     scan.coverage.append(coverage)
     findings.extend(stored)
