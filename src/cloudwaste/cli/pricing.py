@@ -196,7 +196,7 @@ def show(
 
 @app.command("refresh", epilog=EPILOG)
 def refresh(
-    provider: Annotated[str, typer.Argument(help="The provider whose prices to refresh (aws, azure).")],
+    provider: Annotated[str, typer.Argument(help="The provider whose prices to refresh (aws, azure, gcp).")],
     region: PricingRegions = None,
     profile: Annotated[
         str | None,

@@ -531,7 +531,7 @@ def scan_all(
     no_ignore: NoIgnore = False,
     show_ignored: ShowIgnored = False,
 ) -> None:
-    """Scan every provider whose credentials resolve (AWS, Azure and GCP), in one run."""
+    """Scan every provider whose credentials resolve (AWS, Azure, GCP; M365 with --tenant) in one run."""
     with console.handled():
         from cloudwaste.cli.scan import aws_provider
         from cloudwaste.errors import CredentialsError, MissingExtraError

@@ -46,7 +46,7 @@ Examples:
 \b
   cloudwaste scan m365 --tenant 8f3c2b1a-7d6e-4f5a-9b8c-0d1e2f3a4b5c      # AZURE_CLIENT_ID/_SECRET/_TENANT_ID
   cloudwaste scan m365 --account contoso --period D90 --prices prices.csv
-  cloudwaste scan m365 --check 'm365.licences.*' -f json -o licences.json -q   # cron: licences only
+  cloudwaste scan m365 --check 'm365.license.*' -f json -o licences.json -q    # cron: licences only
   cloudwaste scan m365 --max-items 50000 --fail-over 1000 -f markdown         # CI: exit 3 above $1,000/month
 
 \b
