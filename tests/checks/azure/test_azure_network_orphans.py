@@ -365,3 +365,30 @@ def test_empty_subnet_takes_its_vnets_region(net, hit_ok):
 def test_trap_subnets_occupied_without_ip_configurations(net, kwargs):
     vnet = net.vnet(subnets=[net.subnet("busy", **kwargs)])
     assert net.run("azure.network.empty_subnet", virtual_networks=[vnet]) == []
+
+
+def _aks_node_group(net, name):
+    """An AKS node resource group as Resource Groups - List returns it: ``managedBy`` is the cluster."""
+    cluster = f"/subscriptions/{net.sub}/resourceGroups/rg-aks/providers/Microsoft.ContainerService"
+    return {
+        "id": f"/subscriptions/{net.sub}/resourceGroups/{name}",
+        "name": name,
+        "type": "Microsoft.Resources/resourceGroups",
+        "location": "westeurope",
+        "managedBy": f"{cluster}/managedClusters/a1",
+        "tags": {},
+        "properties": {"provisioningState": "Succeeded"},
+    }
+
+
+def test_trap_nics_and_ips_in_a_service_managed_group_are_left_to_the_service(net):
+    groups = [_aks_node_group(net, "aks-prod-nodes")]
+    theirs = net.net_nic("nic-node", rg="aks-prod-nodes")
+    mine = net.net_nic("nic-node", rg="rg-app")
+    assert net.run("azure.network.orphan_nic", network_interfaces=[theirs], resource_groups=groups) == []
+    assert len(net.run("azure.network.orphan_nic", network_interfaces=[mine], resource_groups=groups)) == 1
+    ip_theirs = net.ip("kubernetes-a1b2", rg="aks-prod-nodes")
+    ip_mine = net.ip("kubernetes-a1b2", rg="rg-net")
+    check = "azure.network.unattached_public_ip"
+    assert net.run(check, public_ip_addresses=[ip_theirs], resource_groups=groups) == []
+    assert len(net.run(check, public_ip_addresses=[ip_mine], resource_groups=groups)) == 1

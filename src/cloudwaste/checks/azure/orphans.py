@@ -12,7 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cloudwaste.checks.azure._common import norm, props, region_of, resource
+from cloudwaste.checks.azure._common import (
+    RESOURCE_GROUPS,
+    norm,
+    outside_managed_groups,
+    props,
+    region_of,
+    resource,
+)
 from cloudwaste.checks.azure.network import by_id, public_ips_monthly, ref, sku_of, total, zero
 from cloudwaste.checks.context import CheckContext, Hit
 from cloudwaste.checks.registry import NoParams, check
@@ -42,7 +49,7 @@ def _free(what: str) -> Money:
     title="Network interface attached to no VM",
     resource_type="network_interface",
     severity=Severity.LOW,
-    needs=["azure:network_interfaces"],
+    needs=["azure:network_interfaces", RESOURCE_GROUPS],
     klass="hygiene",
     rationale="""
         A NIC whose `virtualMachine` is empty is attached to nothing (the orphan workbook and Cloud
@@ -58,7 +65,8 @@ def _free(what: str) -> Money:
 )
 def orphan_nic(ctx: CheckContext, params: NoParams) -> Iterator[Hit]:
     """NICs with no VM, excluding service-owned NICs."""
-    for nic in ctx.get("azure:network_interfaces"):
+    # a NIC in a service-managed group (AKS node group, Databricks, ARO) is the service's to delete
+    for nic in outside_managed_groups(ctx, ctx.get("azure:network_interfaces")):
         p = props(nic)
         if ref(p.get("virtualMachine")) or _busy(nic):
             continue

@@ -14,7 +14,16 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from cloudwaste.checks.azure._common import PowerEvents, norm, power_state, props, region_of, resource
+from cloudwaste.checks.azure._common import (
+    RESOURCE_GROUPS,
+    PowerEvents,
+    norm,
+    outside_managed_groups,
+    power_state,
+    props,
+    region_of,
+    resource,
+)
 from cloudwaste.checks.azure.network import (
     HA_WORDS,
     NONPROD_WORDS,
@@ -78,7 +87,7 @@ def _ddos_enabled(ip: Mapping[str, Any]) -> bool:
     title="Public IP not associated with any resource",
     resource_type="public_ip",
     severity=Severity.MEDIUM,
-    needs=[IPS, "azure:nat_gateways"],
+    needs=[IPS, "azure:nat_gateways", RESOURCE_GROUPS],
     klass="orphan",
     rationale="""
         A public IP whose `ipConfiguration` and `natGateway` are both empty (and that no NAT gateway lists)
@@ -102,7 +111,8 @@ def _ddos_enabled(ip: Mapping[str, Any]) -> bool:
 def unattached_public_ip(ctx: CheckContext, params: BaseModel) -> Iterator[Hit]:
     """Public IPs with no IP configuration and no NAT gateway."""
     on_nat = {i for nat in ctx.get("azure:nat_gateways") for i in refs(props(nat).get("publicIpAddresses"))}
-    for ip in ctx.get(IPS):
+    # an address in a service-managed group (an AKS node group's LB frontends) is the service's
+    for ip in outside_managed_groups(ctx, ctx.get(IPS)):
         p = props(ip)
         if _associated(ip) or norm(ip.get("id")) in on_nat or ref(p.get("publicIPPrefix")):
             continue
