@@ -87,7 +87,9 @@ GLOBAL = {
     "networks": "networks",
 }
 _PROJECT_IN_PATH = re.compile(r"/projects/([^/:]+)")
-_FILTER_FIELD = re.compile(r'(metric\.type|resource\.type|resource\.labels\.project_id)\s*=\s*"([^"]*)"')
+_FILTER_FIELD = re.compile(
+    r'(metric\.type|resource\.type|resource\.labels\.project_id|project)\s*=\s*"([^"]*)"'
+)
 
 
 @dataclass
@@ -279,7 +281,15 @@ class FakeGcp:
         self.series[project].append(
             {
                 "metric": {"type": metric, "labels": metric_labels or {}},
-                "resource": {"type": resource_type, "labels": {"project_id": project, **resource_labels}},
+                "resource": {
+                    "type": resource_type,
+                    # newer resource types (``x.googleapis.com/Y``) name the project ``resource_container``
+                    "labels": (
+                        dict(resource_labels)
+                        if "resource_container" in resource_labels
+                        else {"project_id": project, **resource_labels}
+                    ),
+                },
                 "metricKind": metric_kind,
                 "valueType": value_type,
                 "points": [
@@ -416,6 +426,13 @@ class FakeGcp:
                 continue
             label = wanted.get("resource.labels.project_id")
             if label and series["resource"]["labels"].get("project_id") != label:
+                continue
+            labels = series["resource"]["labels"]
+            owner = wanted.get("project")  # the project selector: project_id or resource_container
+            if owner and labels.get("project_id", labels.get("resource_container")) not in (
+                owner,
+                self._number(owner),
+            ):
                 continue
             points = [p for p in series["points"] if lo <= _parse(p["interval"]["endTime"]) <= hi]
             if points:

@@ -217,10 +217,36 @@ def test_metrics_one_paged_call_per_query_mapped_by_label(gcp: FakeGcp) -> None:
     call = calls[0]
     assert call.param("aggregation.perSeriesAligner") == "ALIGN_MEAN"
     assert call.param("aggregation.alignmentPeriod") == "86400s"
-    assert f'resource.labels.project_id = "{P}"' in str(call.param("filter"))
+    assert f'project = "{P}"' in str(call.param("filter"))
     assert f'metric.type = "{CPU.metric}"' in str(call.param("filter"))
     start, end = str(call.param("interval.startTime")), str(call.param("interval.endTime"))
     assert start.endswith("Z") and end.endswith("Z") and start < end
+
+
+def test_series_of_resource_container_resource_types_are_found(gcp: FakeGcp) -> None:
+    """``aiplatform.googleapis.com/Endpoint`` (like ``firestore.googleapis.com/Database``) has no
+    ``project_id`` label, only ``resource_container`` (the project number), ``location`` and
+    ``endpoint_id`` (https://cloud.google.com/monitoring/api/resources): the filter must select the
+    project with the ``project`` selector (https://cloud.google.com/monitoring/api/v3/filters)."""
+    gcp.add_project(P)
+    query = MetricQuery(
+        namespace="aiplatform.googleapis.com/Endpoint",
+        metric="aiplatform.googleapis.com/prediction/online/prediction_count",
+        dimension="endpoint_id",
+        collection="gcp:vertex_endpoints",
+        id_field="_metric_id",
+        stat="Sum",
+        period_s=86400,
+        days=14,
+    )
+    name = f"projects/{gcp._number(P)}/locations/us-central1/endpoints/4815162342"
+    gcp.add_asset(P, "aiplatform.googleapis.com/Endpoint", {"name": name}, "us-central1", name)
+    labels = {"resource_container": gcp._number(P), "location": "us-central1", "endpoint_id": "4815162342"}
+    gcp.add_series(P, query.metric, query.namespace, labels, list(days(NOW, 3, 7.0)), metric_kind="DELTA")
+    got = _session(gcp, [query]).metric(query.key("4815162342"))
+    assert got is not None and sum(got.values) == pytest.approx(21.0)
+    [call] = gcp.calls(f"/v3/projects/{P}/timeSeries")
+    assert "resource.labels.project_id" not in str(call.param("filter"))
 
 
 def test_series_of_one_label_value_are_combined_and_int64_points_read(gcp: FakeGcp) -> None:

@@ -2,8 +2,10 @@
 
 A query is a (metric type, monitored resource type, aligner, alignment period, window) and serves
 every resource of its collection: the filter is ``metric.type = "M" AND resource.type = "R" AND
-resource.labels.project_id = "P"`` (the project label keeps a metrics-scope host project from
-returning its monitored projects' series), aggregated per series with the aligner of the check's stat
+project = "P"`` (the ``project`` selector keeps a metrics-scope host project from returning its monitored
+projects' series; a ``resource.labels.project_id`` clause would match nothing on the newer resource types
+such as ``firestore.googleapis.com/Database`` or ``aiplatform.googleapis.com/Endpoint``, whose project
+label is ``resource_container``), aggregated per series with the aligner of the check's stat
 (Average -> ALIGN_MEAN, Sum -> ALIGN_SUM, Maximum -> ALIGN_MAX, Minimum -> ALIGN_MIN, Rate -> ALIGN_RATE,
 Count -> ALIGN_COUNT, Delta -> ALIGN_DELTA; an ``ALIGN_*`` name is used as is) over ``period_s``.
 
@@ -85,7 +87,7 @@ def params(query: Query, project: str, end: datetime) -> dict[str, Any]:
     """The query parameters of one ``timeSeries.list`` call."""
     metric_filter = (
         f'metric.type = "{query.metric}" AND resource.type = "{query.resource_type}" '
-        f'AND resource.labels.project_id = "{project}"'
+        f'AND project = "{project}"'
     )
     return {
         "filter": metric_filter,
