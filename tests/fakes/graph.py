@@ -204,6 +204,9 @@ REPORT_HEADERS: dict[str, tuple[str, ...]] = {
 }
 NAME_COLUMNS = ("User Principal Name", "Display Name", "Owner Display Name", "Owner Principal Name")
 BETA_REPORTS = frozenset({"getMicrosoft365CopilotUsageUserDetail"})
+# Reports served by both versions, with the columns only beta writes (Recipient Type: beta only, see
+# learn.microsoft.com/graph/api/reportroot-getmailboxusagedetail and msgraph-sdk-powershell#1581).
+BETA_COLUMNS = {"getMailboxUsageDetail": ("Recipient Type",)}
 _REPORT = re.compile(r"^/reports/(get\w+)\(period='([^']*)'\)$")
 
 
@@ -265,6 +268,7 @@ class FakeGraph:
     versions: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     recycle_bin_status: int | None = None  # answer every recycle-bin listing with this status
     copilot_status: int | None = None  # answer the Copilot report with this status
+    beta_reports_status: bool = False  # beta answers 400 to the reports v1.0 also serves
     forbidden: list[str] = field(default_factory=list)  # path needles answered 403
     throttles: list[Throttle] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
@@ -410,13 +414,14 @@ class FakeGraph:
         users = [{k: u[k] for k in shown if k in u} for u in self.users]
         return 200, self.page("v1.0", "/users", query, users, SIGN_IN_MAX_TOP if sign_in else MAX_TOP)
 
-    def report_csv(self, name: str) -> bytes:
-        headers = REPORT_HEADERS[name]
+    def report_csv(self, name: str, version: str = "v1.0") -> bytes:
+        beta_only = BETA_COLUMNS.get(name, ()) if version != "beta" else ()
+        headers = [h for h in REPORT_HEADERS[name] if h not in beta_only]
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(headers), lineterminator="\r\n")
         writer.writeheader()
         for row in self.reports.get(name, []):
-            shown = dict(row)
+            shown = {k: v for k, v in row.items() if k not in beta_only}
             if self.concealed:
                 for col in NAME_COLUMNS:
                     if col in shown:
@@ -427,7 +432,8 @@ class FakeGraph:
         return ("\ufeff" + out.getvalue()).encode("utf-8")
 
     def report(self, version: str, name: str, period: str) -> tuple[int, dict[str, Any], dict[str, str]]:
-        if name not in REPORT_HEADERS or (version == "beta") != (name in BETA_REPORTS):
+        both = name in BETA_COLUMNS and not (version == "beta" and self.beta_reports_status)
+        if name not in REPORT_HEADERS or (not both and (version == "beta") != (name in BETA_REPORTS)):
             return 400, _error("BadRequest", f"Resource not found for the segment '{name}'."), {}
         if period not in PERIODS:
             return 400, _error("BadRequest", f"Invalid period '{period}'. Use D7, D30, D90 or D180."), {}
@@ -435,7 +441,7 @@ class FakeGraph:
             return self.copilot_status, _error("Forbidden", "The tenant has no Microsoft 365 Copilot."), {}
         token = uuid.uuid4().hex
         with self.lock:
-            self._downloads[token] = self.report_csv(name)
+            self._downloads[token] = self.report_csv(name, version)
         return 302, {}, {"Location": f"{self.download_url}/reports/{name}.csv?token={token}"}
 
     def delta(self, drive_id: str, query: dict[str, str]) -> tuple[int, dict[str, Any]]:

@@ -100,7 +100,27 @@ def test_every_report_collection(env_credential: FakeGraph) -> None:
     assert s.collect(C.REPORT_COPILOT_USAGE) == []  # no Copilot seats: headers only
     [copilot] = env_credential.calls("getMicrosoft365CopilotUsageUserDetail", version="beta")
     assert copilot.query["$format"] == "text/csv"
-    assert all("(period='D90')" in r.path for r in env_credential.calls("/reports/", version="v1.0"))
+    api = [r for r in env_credential.calls("/reports/") if r.version != "download"]
+    assert api and all("(period='D90')" in r.path for r in api)
+
+
+def test_mailbox_report_comes_from_beta_for_its_recipient_type(env_credential: FakeGraph) -> None:
+    # learn.microsoft.com/graph/api/reportroot-getmailboxusagedetail lists no Recipient Type for v1.0;
+    # only beta returns it (msgraph-sdk-powershell#1581), so shared mailboxes are told apart from beta.
+    E.small_tenant(env_credential)
+    rows = session().collect(C.REPORT_MAILBOX_USAGE)
+    assert {r["Recipient Type"] for r in rows} == {"User", "Shared"}
+    [call] = [c for c in env_credential.calls("getMailboxUsageDetail") if c.version != "download"]
+    assert call.version == "beta" and call.query["$format"] == "text/csv"
+
+
+def test_mailbox_report_falls_back_to_v1_when_beta_refuses(env_credential: FakeGraph) -> None:
+    E.small_tenant(env_credential)
+    env_credential.beta_reports_status = True
+    rows = session().collect(C.REPORT_MAILBOX_USAGE)
+    assert rows and all("Recipient Type" not in r for r in rows)
+    versions = [c.version for c in env_credential.calls("getMailboxUsageDetail") if c.version != "download"]
+    assert versions == ["beta", "v1.0"]
 
 
 def test_concealed_report_names_are_detected(env_credential: FakeGraph) -> None:

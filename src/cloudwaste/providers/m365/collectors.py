@@ -8,13 +8,18 @@ No call needs ``ConsistencyLevel: eventual`` (that header is for ``$count``, ``$
 
 - ``signInActivity`` needs Entra ID P1/P2 and AuditLog.Read.All; when Graph refuses it (403),
   :func:`list_users` lists the users again without it and says why (the unit stays ok; checks fall
-  back to the usage reports). With ``signInActivity`` selected Graph returns at most 500 users a page.
+  back to the usage reports). With ``signInActivity`` selected Graph returns at most 120 users a page
+  (a larger ``$top`` is accepted and capped; ``@odata.nextLink`` carries on).
 - Usage reports answer 302 to a pre-authenticated download URL; kiota's RedirectHandler follows it
   (without the bearer token: another origin) and the CSV, which starts with a UTF-8 BOM, is read with
   :class:`csv.DictReader` keyed by Microsoft's headers. When the tenant conceals user names in
   reports, the name columns hold MD5 hashes (:func:`names_concealed`).
 - The Microsoft 365 Copilot usage report is only in beta (``/beta/reports/
   getMicrosoft365CopilotUsageUserDetail``; JSON unless ``$format=text/csv``).
+- The mailbox usage report is read from beta: only beta writes the ``Recipient Type`` column (User,
+  Shared, ...) that tells shared mailboxes from users; v1.0 lists the same mailboxes without it
+  (learn.microsoft.com/graph/api/reportroot-getmailboxusagedetail; msgraph-sdk-powershell#1581). When
+  beta refuses the call (400/404), the v1.0 report is read instead.
 """
 
 from __future__ import annotations
@@ -68,7 +73,7 @@ USER_SELECT = (
     "externalUserState",
 )
 SIGN_IN = "signInActivity"
-PAGE = 999  # Graph's largest page for users (500 when signInActivity is selected)
+PAGE = 999  # Graph's largest page for users (capped at 120 when signInActivity is selected)
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ class Report:
 
     collection: str
     function: str  # "getOffice365ActiveUserDetail"
-    builder: str  # the GraphServiceClient.reports method, "" for beta-only reports
+    builder: str  # the GraphServiceClient.reports method (v1.0; a beta report's fallback), "" for beta-only
     beta: bool = False
     name_column: str = "User Principal Name"
 
@@ -86,7 +91,7 @@ REPORTS = (
     Report(
         REPORT_ACTIVE_USERS, "getOffice365ActiveUserDetail", "get_office365_active_user_detail_with_period"
     ),
-    Report(REPORT_MAILBOX_USAGE, "getMailboxUsageDetail", "get_mailbox_usage_detail_with_period"),
+    Report(REPORT_MAILBOX_USAGE, "getMailboxUsageDetail", "get_mailbox_usage_detail_with_period", beta=True),
     Report(
         REPORT_ONEDRIVE_USAGE,
         "getOneDriveUsageAccountDetail",
@@ -260,10 +265,15 @@ class ReportResult:
 async def report(graph: Graph, spec: Report, period: str) -> ReportResult:
     """Download one usage report for ``period`` (D30, D90, D180) and parse it."""
     try:
+        raw: bytes | None = None
         if spec.beta:
             url = f"{graph.beta_url}/reports/{spec.function}(period='{period}')?$format=text/csv"
-            raw = await graph.get_bytes(graph.request(url))
-        else:
+            try:
+                raw = await graph.get_bytes(graph.request(url))
+            except Exception as exc:
+                if not spec.builder or odata_status(exc) not in (400, 404):
+                    raise
+        if raw is None:
             builder = getattr(graph.client.reports, spec.builder)(period)
             raw = await builder.get() or b""
     except Exception as exc:
