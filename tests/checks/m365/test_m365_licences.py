@@ -309,3 +309,13 @@ def test_active_with_error_is_reported(m365):
 def test_the_string_none_is_not_an_error(m365):
     user = m365.user("ada@contoso.com", [("SPE_E3", {"error": "None"})])
     assert m365.run(ERRORS, users=[user], subscribed_skus=[m365.sku("SPE_E3")]) == []
+
+
+def test_recipient_type_is_unknown_without_the_beta_column() -> None:
+    """The v1.0 mailbox usage report has no ``Recipient Type`` column (beta only): never "shared"."""
+    from cloudwaste.checks.m365._licensing import recipient_type
+
+    assert recipient_type({"User Principal Name": "a@x.com"}) == "unknown"
+    assert recipient_type({"Recipient Type": ""}) == "user"
+    assert recipient_type({"Recipient Type": "SharedMailbox"}) == "shared"
+    assert recipient_type({"Recipient Type": "Shared"}) == "shared"

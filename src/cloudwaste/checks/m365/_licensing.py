@@ -439,9 +439,13 @@ RESOURCE_TYPES = ("shared", "room", "equipment")
 def recipient_type(row: Mapping[str, Any]) -> str:
     """A mailbox row's ``Recipient Type`` normalised: ``UserMailbox``/``User`` -> ``user``,
     ``SharedMailbox``/``Shared`` -> ``shared``, ``RoomMailbox`` -> ``room``, ``EquipmentMailbox`` ->
-    ``equipment`` (empty -> ``user``)."""
-    value = str(row_value(row, "Recipient Type") or "User").strip().lower()
-    return value.removesuffix("mailbox") or "user"
+    ``equipment`` (empty -> ``user``); ``unknown`` when the column is absent, as in the v1.0 report
+    (only the beta report has it), so no mailbox is taken for a shared one without evidence."""
+    value = row_value(row, "Recipient Type")
+    if value is None:
+        return "unknown"
+    text = str(value or "User").strip().lower()
+    return text.removesuffix("mailbox") or "user"
 
 
 def users_by_upn(ctx: CheckContext) -> dict[str, Mapping[str, Any]]:

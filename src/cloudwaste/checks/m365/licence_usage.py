@@ -315,7 +315,9 @@ def inactive_mailbox(ctx: CheckContext, params: MailboxParams) -> Iterator[Hit]:
     if concealed(ctx, rows):
         return
     skus = Skus.of(ctx)
-    by_upn = {norm_upn(r.get("User Principal Name")): r for r in rows if recipient_type(r) == "user"}
+    # a row without the column (v1.0 report) may be a user mailbox: judged like one
+    users = ("user", "unknown")
+    by_upn = {norm_upn(r.get("User Principal Name")): r for r in rows if recipient_type(r) in users}
     for user, held in licensed_users(ctx, skus, params.exclude_users):
         row = by_upn.get(norm_upn(user.get("userPrincipalName")))
         if row is None:
