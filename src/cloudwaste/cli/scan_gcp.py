@@ -36,7 +36,7 @@ from cloudwaste.cli.options import (
     Width,
     split_csv,
 )
-from cloudwaste.cli.scan import Checks, Concurrency, ExcludeChecks, NoStore, Strict
+from cloudwaste.cli.scan import Checks, Concurrency, ExcludeChecks, NoStore, Strict, shared_options
 from cloudwaste.cli.scan_azure import DryRunOpt, ExcludeTags, Tags, _scan, finding_keep
 
 if TYPE_CHECKING:
@@ -333,25 +333,5 @@ def scan_gcp(
             },
             check=check,
             exclude_check=exclude_check,
-            concurrency=concurrency,
-            now=now,
-            db=db,
-            no_store=no_store,
-            strict=strict,
-            fmt=fmt,
-            output=output,
-            export=export,
-            fail_over=fail_over,
-            fail_on_count=fail_on_count,
-            fail_on_severity=fail_on_severity,
-            soft_fail=soft_fail,
-            min_cost=min_cost,
-            quiet=quiet,
-            width=width,
-            ignore_file=ignore_file,
-            no_ignore=no_ignore,
-            show_ignored=show_ignored,
-            baseline=baseline,
-            fail_on_new=fail_on_new,
-            fail_over_increase=fail_over_increase,
+            **shared_options(locals()),
         )

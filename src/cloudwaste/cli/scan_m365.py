@@ -35,7 +35,15 @@ from cloudwaste.cli.options import (
     Width,
     split_csv,
 )
-from cloudwaste.cli.scan import Checks, Concurrency, ExcludeChecks, NoStore, Strict, execute_scan
+from cloudwaste.cli.scan import (
+    Checks,
+    Concurrency,
+    ExcludeChecks,
+    NoStore,
+    Strict,
+    execute_scan,
+    shared_options,
+)
 
 if TYPE_CHECKING:
     from cloudwaste.providers.m365.provider import M365Provider
@@ -276,27 +284,7 @@ def scan_m365(
             provider_names=["m365"],
             include=split_csv(check),
             exclude=split_csv(exclude_check),
-            concurrency=concurrency,
-            now=now,
-            db=db,
-            no_store=no_store,
-            strict=strict,
-            fmt=fmt,
-            output=output,
-            export=export,
-            fail_over=fail_over,
-            fail_on_count=fail_on_count,
-            fail_on_severity=fail_on_severity,
-            soft_fail=soft_fail,
-            min_cost=min_cost,
-            quiet=quiet,
-            width=width,
-            ignore_file=ignore_file,
-            no_ignore=no_ignore,
-            show_ignored=show_ignored,
-            baseline=baseline,
-            fail_on_new=fail_on_new,
-            fail_over_increase=fail_over_increase,
+            **shared_options(locals()),
             price_overrides=overrides,
             args={
                 "provider": "m365",
