@@ -30,6 +30,42 @@ def _read_secret(what: str, secret_stdin: bool, required: bool) -> str:
     return secret
 
 
+def save_app_account(
+    provider: str,
+    name: str,
+    settings: dict[str, str],
+    certificate: Path | None,
+    secret_stdin: bool,
+    db: Path | None,
+) -> None:
+    """Save an app registration (Azure or Microsoft 365): its client secret, or its certificate's
+    password, to the OS keyring first, then the settings (never a secret) to the store."""
+    from cloudwaste import secrets
+    from cloudwaste.cli.common import open_store
+    from cloudwaste.errors import UsageError
+
+    with open_store(db) as store:
+        if store.get_account(provider, name) is not None:
+            raise UsageError(
+                f"an {provider} account named {name!r} already exists",
+                hint=f"cloudwaste auth remove {provider} {name}",
+            )
+        if certificate is None:
+            secret = _read_secret("client secret", secret_stdin, required=True)
+        else:
+            secret = _read_secret("certificate password (empty for none)", secret_stdin, required=False)
+        if secret:
+            secrets.set_secret(f"{provider}:{name}", secret)  # fails before anything is stored
+        store.add_account(provider, name, settings)
+    what = "certificate " + settings["certificate_path"] if certificate is not None else "client secret"
+    where = " (secret in the OS keyring)" if secret else ""
+    console.say(
+        f"saved {provider} account {name!r}: app {settings['client_id']} in tenant {settings['tenant_id']}, "
+        f"{what}{where}; test it with `cloudwaste auth test {provider} {name}`, scan with "
+        f"`cloudwaste scan {provider} --account {name}`"
+    )
+
+
 def add(
     name: str,
     tenant: str | None,
@@ -40,8 +76,6 @@ def add(
     db: Path | None,
 ) -> None:
     """``auth add azure NAME --tenant T --client-id C [--certificate PEM]``: secret to the keyring."""
-    from cloudwaste import secrets
-    from cloudwaste.cli.common import open_store
     from cloudwaste.errors import UsageError
     from cloudwaste.providers.azure.options import CLOUD_NAMES
 
@@ -61,26 +95,7 @@ def add(
         settings["certificate_path"] = str(path)
     if cloud:
         settings["cloud"] = cloud
-    entry = f"azure:{name}"
-    with open_store(db) as store:
-        if store.get_account("azure", name) is not None:
-            raise UsageError(
-                f"an azure account named {name!r} already exists", hint=f"cloudwaste auth remove azure {name}"
-            )
-        if certificate is None:
-            secret = _read_secret("client secret", secret_stdin, required=True)
-        else:
-            secret = _read_secret("certificate password (empty for none)", secret_stdin, required=False)
-        if secret:
-            secrets.set_secret(entry, secret)  # fails before anything is stored
-        store.add_account("azure", name, settings)
-    what = "certificate " + settings["certificate_path"] if certificate is not None else "client secret"
-    where = " (secret in the OS keyring)" if secret else ""
-    console.say(
-        f"saved azure account {name!r}: app {settings['client_id']} in tenant {settings['tenant_id']}, "
-        f"{what}{where}; test it with `cloudwaste auth test azure {name}`, scan with "
-        f"`cloudwaste scan azure --account {name}`"
-    )
+    save_app_account("azure", name, settings, certificate, secret_stdin, db)
 
 
 def status(account: str | None, db: Path | None) -> None:

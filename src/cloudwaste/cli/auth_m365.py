@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from cloudwaste.cli import console
-from cloudwaste.cli.auth_azure import _read_secret
+from cloudwaste.cli.auth_azure import save_app_account
 
 
 def add(
@@ -24,8 +24,6 @@ def add(
     db: Path | None,
 ) -> None:
     """``auth add m365 NAME --tenant T --client-id C [--certificate PEM]``: secret to the keyring."""
-    from cloudwaste import secrets
-    from cloudwaste.cli.common import open_store
     from cloudwaste.errors import UsageError
 
     if not tenant or not client_id:
@@ -40,25 +38,7 @@ def add(
         if not path.is_file():
             raise UsageError(f"certificate file {certificate} does not exist", hint="give the PEM file path")
         settings["certificate_path"] = str(path)
-    with open_store(db) as store:
-        if store.get_account("m365", name) is not None:
-            raise UsageError(
-                f"an m365 account named {name!r} already exists", hint=f"cloudwaste auth remove m365 {name}"
-            )
-        if certificate is None:
-            secret = _read_secret("client secret", secret_stdin, required=True)
-        else:
-            secret = _read_secret("certificate password (empty for none)", secret_stdin, required=False)
-        if secret:
-            secrets.set_secret(f"m365:{name}", secret)  # fails before anything is stored
-        store.add_account("m365", name, settings)
-    what = "certificate " + settings["certificate_path"] if certificate is not None else "client secret"
-    where = " (secret in the OS keyring)" if secret else ""
-    console.say(
-        f"saved m365 account {name!r}: app {settings['client_id']} in tenant {settings['tenant_id']}, "
-        f"{what}{where}; test it with `cloudwaste auth test m365 {name}`, scan with "
-        f"`cloudwaste scan m365 --account {name}`"
-    )
+    save_app_account("m365", name, settings, certificate, secret_stdin, db)
 
 
 def status(account: str | None, db: Path | None) -> None:
